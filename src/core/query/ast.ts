@@ -40,9 +40,7 @@ export type QExpr =
 
 /** A type expression: `A,B` (any), `A;B` (all), `(A|B);C` — NGSI-LD 4.17. */
 export type TypeExpr =
-  | { kind: 'type'; name: string }
-  | { kind: 'and'; items: TypeExpr[] }
-  | { kind: 'or'; items: TypeExpr[] };
+  { kind: 'type'; name: string } | { kind: 'and'; items: TypeExpr[] } | { kind: 'or'; items: TypeExpr[] };
 
 /** A scope query: `/a/b`, `/a/#` (a and below), `/a/+/c` (one level wildcard); `;` and, `,` or. */
 export type ScopeExpr =

@@ -1,0 +1,178 @@
+/**
+ * The broker's ContextLoader: fetches remote @context documents over HTTP(S) with Node's global fetch,
+ * bounded in time and size, and keeps them in a bounded cache with a time-to-live so that a popular
+ * context (a Smart Data Models context linked by every device) is fetched once, not per request.
+ */
+import { NgsiError, isNgsiError } from '../../core/errors.js';
+import type { ContextLoader } from '../../core/jsonld/context-resolver.js';
+import { LruCache } from '../../core/jsonld/lru-cache.js';
+
+/** Settings of a RemoteContextLoader; every field has a default. */
+export interface RemoteContextLoaderOptions {
+  /** Longest wait for a whole document, headers and body, in ms (default 5,000). */
+  readonly timeoutMs?: number;
+  /** Largest document accepted, in bytes (default 1 MiB). */
+  readonly maxBytes?: number;
+  /** Documents kept in the cache (default 256). */
+  readonly cacheSize?: number;
+  /** How long a fetched document is reused, in ms (default 1 hour). */
+  readonly cacheTtlMs?: number;
+  /**
+   * Consulted before the network: the document for `url` if the broker holds it (contexts stored
+   * under /jsonldContexts), else undefined. Its answers are not cached here: the store is the truth.
+   */
+  readonly lookup?: (url: string) => Promise<unknown>;
+  /** The fetch to use (tests, proxies); defaults to the global fetch. */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Clock for the cache TTL, in ms (tests); defaults to Date.now. */
+  readonly now?: () => number;
+}
+
+interface CachedDocument {
+  readonly document: unknown;
+  readonly expiresAt: number;
+}
+
+// JSON media types are what JSON-LD asks for. text/plain and application/octet-stream are let through
+// (still parsed as JSON) because common hosts serve .jsonld files that way: raw.githubusercontent.com
+// sends text/plain, and web servers without a .jsonld MIME mapping send application/octet-stream.
+const JSON_TYPES = new Set(['application/ld+json', 'application/json']);
+const TOLERATED_TYPES = new Set(['text/plain', 'application/octet-stream', '']);
+
+/** Loads remote @context documents (http and https only), with timeout, size limit and a TTL cache. */
+export class RemoteContextLoader implements ContextLoader {
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly ttlMs: number;
+  private readonly cache: LruCache<string, CachedDocument>;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly lookup: ((url: string) => Promise<unknown>) | undefined;
+  private readonly fetchFn: typeof globalThis.fetch;
+  private readonly now: () => number;
+
+  constructor(options: RemoteContextLoaderOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxBytes = options.maxBytes ?? 1_048_576;
+    this.ttlMs = options.cacheTtlMs ?? 3_600_000;
+    this.cache = new LruCache(options.cacheSize ?? 256);
+    this.lookup = options.lookup;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The parsed document at `url`. Rejects with NgsiError BadRequestData for a URL that is not http(s),
+   * LdContextNotAvailable (503, or 504 on timeout) when it cannot be fetched or is not JSON.
+   */
+  async load(url: string): Promise<unknown> {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      throw new NgsiError(
+        'BadRequestData',
+        `Invalid @context URL ${url}: only http and https URLs can be loaded`,
+      );
+    }
+    if (this.lookup !== undefined) {
+      const stored = await this.lookup(url);
+      if (stored !== undefined) return stored;
+    }
+    const cached = this.cache.get(url);
+    if (cached !== undefined) {
+      if (cached.expiresAt > this.now()) return cached.document;
+      this.cache.delete(url);
+    }
+    const pending = this.inflight.get(url);
+    if (pending !== undefined) return pending;
+    const promise = this.fetchDocument(url).finally(() => this.inflight.delete(url));
+    this.inflight.set(url, promise);
+    return promise;
+  }
+
+  private async fetchDocument(url: string): Promise<unknown> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
+        headers: { accept: 'application/ld+json, application/json;q=0.9, */*;q=0.1' },
+        redirect: 'follow',
+        signal,
+      });
+    } catch (error) {
+      throw this.failure(url, error);
+    }
+    let text: string;
+    try {
+      text = await this.readBody(url, response);
+    } catch (error) {
+      // Free the connection whatever went wrong; the body is of no further use.
+      await response.body?.cancel().catch(() => undefined);
+      throw this.failure(url, error);
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw unavailable(url, 'the document is not valid JSON', error);
+    }
+    this.cache.set(url, { document, expiresAt: this.now() + this.ttlMs });
+    return document;
+  }
+
+  private async readBody(url: string, response: Response): Promise<string> {
+    if (!response.ok) throw unavailable(url, `the server answered HTTP ${response.status}`);
+    const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!JSON_TYPES.has(type) && !TOLERATED_TYPES.has(type) && !type.endsWith('+json')) {
+      throw unavailable(
+        url,
+        `the document has content type ${type}, not application/ld+json or application/json`,
+      );
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > this.maxBytes) throw this.tooLarge(url);
+    if (response.body === null) return '';
+    // Count the bytes as they come: a missing or false Content-Length must not let a huge body in.
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > this.maxBytes) throw this.tooLarge(url);
+      chunks.push(value);
+    }
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, total));
+  }
+
+  private tooLarge(url: string): NgsiError {
+    return unavailable(url, `the document is larger than ${this.maxBytes} bytes`);
+  }
+
+  private failure(url: string, error: unknown): NgsiError {
+    if (isNgsiError(error)) return error;
+    if (error instanceof Error && error.name === 'TimeoutError') {
+      return new NgsiError(
+        'LdContextNotAvailable',
+        `@context ${url} did not arrive within ${this.timeoutMs} ms`,
+        {
+          status: 504,
+          cause: error,
+        },
+      );
+    }
+    return unavailable(url, reasonOf(error), error);
+  }
+}
+
+function unavailable(url: string, reason: string, cause?: unknown): NgsiError {
+  return new NgsiError('LdContextNotAvailable', `Could not load @context ${url}: ${reason}`, { cause });
+}
+
+/** The most telling message of a fetch failure: undici wraps the socket error (ECONNREFUSED…) as `cause`. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error)
+    return `${error.message} (${'code' in cause ? String(cause.code) : cause.message})`;
+  return error.message;
+}

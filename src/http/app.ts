@@ -1,0 +1,83 @@
+/**
+ * The HTTP app: one Fastify instance with the NGSI-LD API, the operations endpoints, the OpenAPI
+ * document (/openapi.json) and its reference page (/docs). Routes are a thin skin over services.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../cli/config.js';
+import { DiscoveryService } from '../context/discovery-service.js';
+import { EntityService } from '../context/entities/entity-service.js';
+import { HostedContextService } from '../context/hosted-contexts.js';
+import type { ContextSource } from './ngsi-ld/ld-request.js';
+import { ngsiLdApi } from './ngsi-ld/index.js';
+import { installMetrics } from './metrics.js';
+import { opsRoutes } from './ops-routes.js';
+import { installProblemHandlers } from './problem.js';
+import type { Store } from '../store/port.js';
+
+/** What the app is built from. */
+export interface AppDeps {
+  config: Pick<Config, 'maxBodyBytes' | 'defaultLimit' | 'maxLimit'>;
+  store: Store;
+  /** Resolves @context values; built with the hosted-context lookup by `makeContextSource`. */
+  contextSource: (hosted: HostedContextService) => ContextSource;
+  logger?: FastifyBaseLogger;
+  /** Collect process metrics (off in tests that build many apps). */
+  processMetrics?: boolean;
+  now?: () => string;
+}
+
+/** Largest batch accepted by /entityOperations/*. */
+export const MAX_BATCH = 10_000;
+
+/** Build the app (not yet listening). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    disableRequestLogging: true,
+    bodyLimit: deps.config.maxBodyBytes,
+    // Entity ids are URIs and can be long; Fastify's default would answer 404 past 100 characters.
+    routerOptions: { maxParamLength: 4096 },
+    // Unknown query parameters must be refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
+  installProblemHandlers(app);
+  const registry = installMetrics(app, { processMetrics: deps.processMetrics ?? false });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Urbis API',
+        version: '0.1.0',
+        description: 'NGSI-LD context broker (ETSI GS CIM 009 v1.8) and operations endpoints of Urbis.',
+      },
+      tags: [
+        { name: 'Entities', description: 'NGSI-LD entities (clause 5.6, 5.7)' },
+        { name: 'Attributes', description: 'Attributes of an entity' },
+        { name: 'Batch', description: 'Batch operations and POST query' },
+        { name: 'Discovery', description: 'Types and attributes in use' },
+        { name: 'Contexts', description: 'Hosted JSON-LD @context documents' },
+        { name: 'Operations', description: 'Health, readiness and metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const store = deps.store;
+  const hostedContexts = new HostedContextService(store, deps.now);
+  ngsiLdApi(app, {
+    entities: new EntityService({ store, ...(deps.now ? { now: deps.now } : {}) }),
+    discovery: new DiscoveryService(store),
+    hostedContexts,
+    contexts: deps.contextSource(hostedContexts),
+    limits: { defaultLimit: deps.config.defaultLimit, maxLimit: deps.config.maxLimit, maxBatch: MAX_BATCH },
+  });
+  opsRoutes(app, { store, registry });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,102 @@
+/**
+ * Entity resource routes (clause 6.4 and 6.5): create, retrieve, replace, merge, delete.
+ */
+import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../core/errors.js';
+import { parseEntity } from '../../core/entity/parse-entity.js';
+import { renderEntity } from '../../core/entity/render-entity.js';
+import { renderFeature } from '../../core/entity/render-geojson.js';
+import { requireUri } from '../../core/entity/validate.js';
+import { ENTITY_MEMBERS } from '../../core/model/entity.js';
+import { BASE, type NgsiDeps } from './deps.js';
+import { bodyContext, linkContext, tenantOf } from './ld-request.js';
+import { negotiate } from './negotiation.js';
+import { geometryProperty, renderOptions, type QueryString } from './query-params.js';
+import { sendLd } from './respond.js';
+import { entityBody, entityIdParams, noQs, retrieveEntityQs } from './schemas.js';
+
+type IdParams = { entityId: string };
+
+/** Mount the entity routes. */
+export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
+  app.post(
+    `${BASE}/entities`,
+    { schema: { tags: ['Entities'], summary: 'Create an entity', querystring: noQs, body: entityBody } },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const ld = await bodyContext(request, request.body, deps.contexts);
+      const entity = parseEntity(request.body, ld.mapper);
+      await deps.entities.create(tenant, entity);
+      return reply
+        .status(201)
+        .header('Location', `${BASE}/entities/${encodeURIComponent(entity.id)}`)
+        .send();
+    },
+  );
+
+  app.get<{ Params: IdParams; Querystring: QueryString }>(
+    `${BASE}/entities/:entityId`,
+    { schema: { tags: ['Entities'], summary: 'Retrieve an entity', params: entityIdParams, querystring: retrieveEntityQs } },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = requireUri(request.params.entityId, 'entity id');
+      const type = negotiate(request.headers.accept, true);
+      const ld = await linkContext(request, deps.contexts);
+      const options = renderOptions(request.query, ld.mapper);
+      const entity = await deps.entities.retrieve(tenant, id);
+      if (type === 'application/geo+json') {
+        return sendLd(reply, ld, type, renderFeature(entity, ld.mapper, options, geometryProperty(request.query, ld.mapper)));
+      }
+      return sendLd(reply, ld, type, renderEntity(entity, ld.mapper, options));
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    `${BASE}/entities/:entityId`,
+    { schema: { tags: ['Entities'], summary: 'Delete an entity', params: entityIdParams, querystring: noQs } },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      await deps.entities.delete(tenant, requireUri(request.params.entityId, 'entity id'));
+      return reply.status(204).send();
+    },
+  );
+
+  app.put<{ Params: IdParams }>(
+    `${BASE}/entities/:entityId`,
+    {
+      schema: { tags: ['Entities'], summary: 'Replace an entity', params: entityIdParams, querystring: noQs, body: entityBody },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = requireUri(request.params.entityId, 'entity id');
+      const ld = await bodyContext(request, request.body, deps.contexts);
+      const entity = parseEntity(request.body, ld.mapper, { requireId: false });
+      if (entity.id !== '' && entity.id !== id) throw badRequest('the body id differs from the URL id');
+      await deps.entities.replace(tenant, id, { ...entity, id });
+      return reply.status(204).send();
+    },
+  );
+
+  app.patch<{ Params: IdParams }>(
+    `${BASE}/entities/:entityId`,
+    {
+      schema: { tags: ['Entities'], summary: 'Merge an entity', params: entityIdParams, querystring: noQs, body: entityBody },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const id = requireUri(request.params.entityId, 'entity id');
+      const ld = await bodyContext(request, request.body, deps.contexts);
+      const fragment = parseEntity(request.body, ld.mapper, { requireId: false, requireType: false });
+      if (fragment.id !== '' && fragment.id !== id) throw badRequest('the body id differs from the URL id');
+      await deps.entities.merge(tenant, id, { ...fragment, id }, attributeMembers(request.body), ld.mapper);
+      return reply.status(204).send();
+    },
+  );
+}
+
+/** The attribute members of a raw entity body (what is not id, type, scope or @context). */
+export function attributeMembers(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!ENTITY_MEMBERS.has(k)) out[k] = v;
+  return out;
+}
