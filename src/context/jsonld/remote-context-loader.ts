@@ -104,8 +104,10 @@ export class RemoteContextLoader implements ContextLoader {
     try {
       text = await this.readBody(url, response);
     } catch (error) {
-      // Free the connection whatever went wrong; the body is of no further use.
-      await response.body?.cancel().catch(() => undefined);
+      // A body never read (bad status or type, declared too large) still holds the connection: drop it.
+      // Failing to cancel changes nothing for the caller, who needs the original error, not this one.
+      if (response.body !== null && !response.body.locked)
+        await response.body.cancel().catch(() => undefined);
       throw this.failure(url, error);
     }
     let document: unknown;
@@ -138,7 +140,10 @@ export class RemoteContextLoader implements ContextLoader {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > this.maxBytes) throw this.tooLarge(url);
+      if (total > this.maxBytes) {
+        await reader.cancel();
+        throw this.tooLarge(url);
+      }
       chunks.push(value);
     }
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, total));

@@ -137,5 +137,6 @@ function compactVocab(value: unknown, mapper: TermMapper): unknown {
 }
 
 function compactTypes(value: string | string[], mapper: TermMapper): string | string[] {
-  return Array.isArray(value) ? value.map((v) => mapper.compactIri(v)) : mapper.compactIri(value);
+  if (!Array.isArray(value)) return mapper.compactIri(value);
+  return value.length === 1 ? mapper.compactIri(value[0]!) : value.map((v) => mapper.compactIri(v));
 }

@@ -30,8 +30,7 @@ export type ContextStep =
  * `key` and `raw` are passed through to the ActiveContext.
  */
 export function buildActiveContext(steps: readonly ContextStep[], key: string, raw: unknown): ActiveContext {
-  const processor = new ContextProcessor();
-  processor.overlayCore();
+  const processor = new ContextProcessor(CORE);
   for (const step of steps) {
     if (step.kind === 'local') processor.apply(step.value, step.source, 'user');
     else if (step.kind === 'null') processor.reset(step.source);
@@ -92,16 +91,31 @@ interface Pass {
 }
 
 class ContextProcessor {
-  readonly terms = new Map<string, TermDefinition>();
-  vocab: string | null = null;
+  readonly terms: Map<string, TermDefinition>;
+  vocab: string | null;
   /** Terms whose current definition is the core context's: a client's context never replaces them. */
-  private readonly coreTerms = new Set<string>();
+  private readonly coreTerms: Set<string>;
+  /** False once a null reset has dropped the core terms, until they are laid over again. */
+  private coreIntact: boolean;
+
+  /** Starts from `base` (the processed core context), or from nothing. */
+  constructor(base?: ProcessedContext) {
+    this.terms = new Map(base?.terms);
+    this.coreTerms = new Set(base?.terms.keys());
+    this.vocab = base?.vocab ?? null;
+    this.coreIntact = base !== undefined;
+  }
 
   /** Applies the (precomputed) core context: same effect as processing its document, without the work. */
   overlayCore(): void {
-    for (const [term, def] of CORE.terms) {
-      this.terms.set(term, def);
-      this.coreTerms.add(term);
+    // Client contexts cannot replace core terms, so unless a null reset dropped them they are still in
+    // place; @vocab is the only core setting a client context can have changed.
+    if (!this.coreIntact) {
+      for (const [term, def] of CORE.terms) {
+        this.terms.set(term, def);
+        this.coreTerms.add(term);
+      }
+      this.coreIntact = true;
     }
     this.vocab = CORE.vocab;
   }
@@ -115,6 +129,7 @@ class ContextProcessor {
     this.terms.clear();
     this.coreTerms.clear();
     this.vocab = null;
+    this.coreIntact = false;
   }
 
   apply(local: Readonly<Record<string, unknown>>, source: string, origin: Origin): void {
@@ -150,7 +165,8 @@ class ContextProcessor {
   private vocabMapping(pass: Pass, value: unknown): string | null {
     if (value === null) return null;
     if (typeof value !== 'string') throw bad(pass.source, `"@vocab" must be a string or null`);
-    const iri = this.expand(pass, value, 0);
+    // Expanded against the context as it stands: the terms of this local context are not defined yet.
+    const iri = this.expand({ ...pass, local: {}, defined: new Map() }, value, 0);
     if (iri === null || isKeyword(iri) || !isAbsoluteIri(iri)) {
       throw bad(pass.source, `"@vocab" must be an absolute IRI, not ${quote(value)}`);
     }
@@ -280,16 +296,18 @@ class ContextProcessor {
       if (compact !== undefined) {
         if (Object.hasOwn(pass.local, compact.prefix)) this.define(pass, compact.prefix, depth + 1);
         const prefixDef = this.terms.get(compact.prefix);
-        if (prefixDef !== undefined) return prefixDef.id + compact.suffix;
+        const iri = prefixDef === undefined ? term : prefixDef.id + compact.suffix;
+        if (isAbsoluteIri(iri)) return iri;
+      } else if (isAbsoluteIri(term)) {
+        return term;
       }
-      if (isAbsoluteIri(term)) return term;
     } else if (term.includes('/')) {
       const iri = this.expand(pass, term, depth + 1);
       if (iri !== null && isAbsoluteIri(iri)) return iri;
     } else if (this.vocab !== null) {
       return this.vocab + term;
     }
-    throw fail('it has no "@id" and cannot be expanded (no "@vocab" applies)');
+    throw fail('it has no "@id" and does not expand to an absolute IRI (without @vocab or a known prefix)');
   }
 
   /** JSON-LD IRI expansion with `vocab: true`, defining terms of the local context it depends on first. */
@@ -410,8 +428,14 @@ export function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** Term definitions and @vocab after processing a context. */
+interface ProcessedContext {
+  readonly terms: ReadonlyMap<string, TermDefinition>;
+  readonly vocab: string | null;
+}
+
 /** The core context processed once: an immutable table shared by every ActiveContext built here. */
-const CORE = ((): { terms: ReadonlyMap<string, TermDefinition>; vocab: string | null } => {
+const CORE = ((): ProcessedContext => {
   const processor = new ContextProcessor();
   processor.apply(CORE_CONTEXT_V1_8['@context'], 'core context', 'core');
   return { terms: new Map(processor.terms), vocab: processor.vocab };

@@ -120,7 +120,10 @@ export class ContextResolver {
   }
 
   private remember(key: string, raw: unknown, steps: readonly ContextStep[]): ActiveContext {
-    const context = buildActiveContext(steps, key, raw);
+    // The cached context outlives the request: keep a frozen copy of the client's value (parsed back
+    // from its JSON), so that nothing done to the request body later can change what is echoed.
+    const echo = typeof raw === 'object' ? deepFreeze(JSON.parse(key) as unknown) : raw;
+    const context = buildActiveContext(steps, key, echo);
     this.cache.set(key, context);
     return context;
   }
@@ -225,6 +228,14 @@ class ContextWalk {
     }
     return document['@context'];
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

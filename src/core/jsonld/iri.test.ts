@@ -15,7 +15,8 @@ describe('JSON-LD lexical helpers', () => {
     for (const iri of ['urn:ngsi-ld:Vehicle:A1', 'https://example.org/a', 'ex:speed', '_:b0', 'a+b.c-d:x']) {
       expect(isAbsoluteIri(iri)).toBe(true);
     }
-    for (const term of ['speed', ':x', '1a:b', 'a b:c', 'ex:has space', '']) expect(isAbsoluteIri(term)).toBe(false);
+    for (const term of ['speed', ':x', '1a:b', 'a b:c', 'ex:has space', ''])
+      expect(isAbsoluteIri(term)).toBe(false);
   });
 
   it('splits compact IRIs, but never an IRI with an authority or a blank node id', () => {

@@ -1,9 +1,12 @@
 /**
- * Regular expressions of the q operators `~=` and `!~=`. A client's pattern runs inside the broker,
- * so it is checked before it is ever run: bounded length, no back-references and no quantified group
- * that itself contains a quantifier (the shapes behind catastrophic backtracking, e.g. `(a+)+$`).
- * The q parser calls `compilePattern` to reject bad patterns with a 400; the evaluator and any store
- * call it again to run them, so every side accepts and interprets the same patterns the same way.
+ * Regular expressions of the q operators `~=` and `!~=`. A client's pattern runs inside the broker
+ * against values of any length, so it is checked before it is ever run: bounded length; no
+ * back-references or look-arounds; no quantified group that itself repeats or holds alternatives
+ * (the shapes of exponential backtracking, `(a+)+$`, `(a|a)*`); at most a few unbounded repetitions
+ * (each one multiplies the polynomial cost). Leading and trailing `.*`, which a search does not need
+ * but which make it quadratic, are dropped before compiling. The q parser calls `compilePattern` to
+ * reject bad patterns with a 400; the evaluator and stores call it again to run them, so every side
+ * accepts and interprets the same patterns the same way.
  */
 import { NgsiError } from '../errors.js';
 
@@ -25,11 +28,11 @@ export function compilePattern(source: string): RegExp {
     );
   }
   const insensitive = source.startsWith(CASE_INSENSITIVE_PREFIX);
-  const body = insensitive ? source.slice(CASE_INSENSITIVE_PREFIX.length) : source;
-  const risk = findRisk(body);
-  if (risk !== undefined) throw new NgsiError('BadRequestData', `pattern ${JSON.stringify(source)} ${risk}`);
+  const flags = insensitive ? 'i' : '';
+  const written = insensitive ? source.slice(CASE_INSENSITIVE_PREFIX.length) : source;
   try {
-    return new RegExp(body, insensitive ? 'i' : '');
+    // Checked as written first: dropping `.*` must not make an invalid pattern valid (`.*{2}`).
+    new RegExp(written, flags);
   } catch (e) {
     throw new NgsiError(
       'BadRequestData',
@@ -39,6 +42,50 @@ export function compilePattern(source: string): RegExp {
       },
     );
   }
+  const body = dropOuterWildcards(written);
+  const risk = findRisk(body);
+  if (risk !== undefined) throw new NgsiError('BadRequestData', `pattern ${JSON.stringify(source)} ${risk}`);
+  return new RegExp(body, flags);
+}
+
+/**
+ * Drop a leading and a trailing `.*` (or `.*?`): for a search they change nothing (`.*x` finds
+ * a match exactly where `x` does), but each costs a scan of the rest of the value at every position.
+ */
+function dropOuterWildcards(body: string): string {
+  let b = body;
+  for (;;) {
+    const lead = /^\.\*\??/.exec(b);
+    if (lead === null) break;
+    b = b.slice(lead[0].length);
+  }
+  for (;;) {
+    const tail = /\.\*\??$/.exec(b);
+    if (tail === null || escaped(b, tail.index) || insideClass(b, tail.index)) break;
+    b = b.slice(0, tail.index);
+  }
+  return b;
+}
+
+/** The character at `i` is escaped (an odd number of backslashes precede it). */
+function escaped(b: string, i: number): boolean {
+  let n = 0;
+  while (i - n - 1 >= 0 && b[i - n - 1] === '\\') n++;
+  return n % 2 === 1;
+}
+
+/** Position `i` is inside a character class `[...]`. */
+function insideClass(b: string, i: number): boolean {
+  let j = 0;
+  while (j < i) {
+    if (b[j] === '\\') j += 2;
+    else if (b[j] === '[') {
+      const end = skipClass(b, j);
+      if (i < end) return true;
+      j = end;
+    } else j++;
+  }
+  return false;
 }
 
 interface Group {
@@ -49,7 +96,7 @@ interface Group {
 }
 
 /** Most unbounded repetitions (`*`, `+`, `{n,}`) in one pattern: each multiplies backtracking. */
-const MAX_UNBOUNDED = 6;
+const MAX_UNBOUNDED = 3;
 
 /** Why the pattern could backtrack without bound, or undefined when it looks linear enough. */
 function findRisk(body: string): string | undefined {

@@ -113,7 +113,8 @@ function parsePath(c: Cursor): AttrPath {
   const sub: string[] = [];
   let last = attr;
   while (c.peek() === '.') {
-    if (isPathMember(last)) throw c.error(`${last} selects a member of the attribute; no name may follow it`);
+    if (sub.length > 0 && isPathMember(last))
+      throw c.error(`${last} selects a member of the attribute; no name may follow it`);
     c.pos++;
     last = parseName(c, "a sub-attribute name after '.'");
     sub.push(last);
@@ -195,7 +196,14 @@ function parseValue(c: Cursor): { value: QValue; comparable: boolean } {
   }
   const word = c.match(WORD);
   if (word === undefined) throw c.fail(EXPECTED_VALUE);
-  const w = word[0];
+  let w = word[0];
+  const isUri = URI_SCHEME.test(w);
+  // Outside a URI, `..` is the range operator: `a==x..y` is a (refused) range, not the word "x..y".
+  const dots = isUri ? -1 : w.indexOf('..');
+  if (dots > 0) {
+    w = w.slice(0, dots);
+    c.pos = start + dots;
+  }
   if (w === 'true' || w === 'false')
     return { value: { kind: 'boolean', value: w === 'true' }, comparable: false };
   if (w === 'null') return { value: { kind: 'null' }, comparable: false };

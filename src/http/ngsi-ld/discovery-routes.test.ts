@@ -72,7 +72,8 @@ describe('@context management (/jsonldContexts)', () => {
       headers: { link },
     });
     expect(expanded.json()).toHaveLength(2);
-    expect(expanded.json()[0].type).toBe('https://uri.etsi.org/ngsi-ld/default-context/ParkingSpot');
+    // The term ParkingSpot now means another IRI, so the type compacts to a compact IRI instead.
+    expect(expanded.json()[0].type).toBe('ngsi-ld:default-context/ParkingSpot');
     const del = await app.inject({ method: 'DELETE', url: path });
     expect(del.statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: path })).statusCode).toBe(404);

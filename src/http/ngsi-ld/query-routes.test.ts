@@ -146,7 +146,7 @@ describe('POST /entityOperations/query (5.7.2, 6.23)', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['ngsild-results-count']).toBe('10');
-    expect(Object.keys(res.json()[0]).sort()).toEqual(['id', 'status', 'type']);
+    expect(Object.keys(res.json()[0]).sort()).toEqual(['id', 'scope', 'status', 'type']); // scope is a member, not an attribute
   });
 
   it('with a geoQ', async () => {

@@ -42,8 +42,11 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const ld = await bodyContext(request, request.body, deps.contexts);
       const query = { ...queryFromBody(request.body as Record<string, unknown>, ld), ...paging(request.query, deps.limits) };
       const result = await deps.entities.query(tenant, query);
-      const lang = (request.body as { lang?: string }).lang;
-      const qs = lang === undefined ? request.query : { ...request.query, lang };
+      // The body's attrs and lang shape the response as the query string's would.
+      const body = request.body as { lang?: string; attrs?: string[] };
+      const qs: QueryString = { ...request.query };
+      if (typeof body.lang === 'string') qs.lang = body.lang;
+      if (Array.isArray(body.attrs) && body.attrs.length > 0) qs.attrs = body.attrs.join(',');
       return sendPage(reply, ld, type, result, qs, deps);
     },
   );

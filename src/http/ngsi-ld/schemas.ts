@@ -103,7 +103,8 @@ export const entityBody = {
   type: 'object',
   description: 'NGSI-LD entity, normalized or concise (clause 5.2.4); @context in the body with application/ld+json',
   properties: {
-    id: { type: 'string', format: 'uri' },
+    // Checked by the entity parser, so that one bad id in a batch fails alone (207), not the request.
+    id: { type: 'string', description: 'absolute URI' },
     type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     scope: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     '@context': {},

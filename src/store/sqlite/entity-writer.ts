@@ -1,0 +1,252 @@
+/**
+ * Writes entities and their side data. Each mutation reads the entity as the batch has left it,
+ * decides, and the decision is applied with only the side rows that changed (derived from the old
+ * and new documents). Group commit: `mutate` calls made in the same event-loop turn share one
+ * IMMEDIATE transaction (one WAL append), each call inside its own savepoint, so a call that throws
+ * is rolled back alone; every promise settles after the COMMIT.
+ */
+import type Database from 'better-sqlite3';
+import { isNgsiError, NgsiError } from '../../core/errors.js';
+import type { Entity } from '../../core/model/entity.js';
+import type { Mutation, MutationDecision, MutationResult } from '../port.js';
+import type { Dictionary } from './dictionary.js';
+import { StatsDelta, type Discovery } from './discovery.js';
+import { decodeDoc, encodeDoc } from './entity-doc.js';
+import { GEO_SLOTS, indexEntity, type EntityIndex } from './entity-index.js';
+import type { ValueRow } from './select-values.js';
+
+interface Job {
+  tenant: string;
+  mutations: Mutation[];
+  resolve(r: MutationResult[]): void;
+  reject(e: unknown): void;
+}
+
+interface JobOutcome {
+  results: MutationResult[];
+  delta: StatsDelta;
+  /** Entities created (+) or deleted (-) per tenant id. */
+  counts: Map<number, number>;
+}
+
+/** Applies mutations and keeps every side table in step with the documents. */
+export class EntityWriter {
+  private readonly s;
+  private readonly db: Database.Database;
+  private readonly job: Database.Transaction<(tenant: string, mutations: Mutation[]) => JobOutcome>;
+  private queue: Job[] = [];
+
+  constructor(
+    db: Database.Database,
+    private readonly terms: Dictionary,
+    private readonly tenants: Dictionary,
+    private readonly discovery: Discovery,
+    /** Told (tid, +n | -n) after a commit that created or deleted entities, for size estimates. */
+    private readonly onCount: (tid: number, by: number) => void,
+  ) {
+    this.db = db;
+    this.s = {
+      current: db.prepare<[number, string], { eid: number; doc: string }>(
+        'SELECT eid, doc FROM entities WHERE tid = ? AND id = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO entities (tid, id, type0, created_at, modified_at, geo_n, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      update: db.prepare(
+        'UPDATE entities SET type0 = ?, created_at = ?, modified_at = ?, geo_n = ?, doc = ? WHERE eid = ?',
+      ),
+      remove: db.prepare('DELETE FROM entities WHERE eid = ?'),
+      addType: db.prepare('INSERT INTO entity_types (eid, type, tid) VALUES (?, ?, ?)'),
+      dropType: db.prepare('DELETE FROM entity_types WHERE eid = ? AND type = ?'),
+      addScope: db.prepare('INSERT INTO entity_scopes (eid, scope, tid) VALUES (?, ?, ?)'),
+      dropScope: db.prepare('DELETE FROM entity_scopes WHERE eid = ? AND scope = ?'),
+      addValue: db.prepare('INSERT INTO attr_values (eid, p, i, tid, k, v, ms) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      setValue: db.prepare('UPDATE attr_values SET k = ?, v = ?, ms = ? WHERE eid = ? AND p = ? AND i = ?'),
+      dropValue: db.prepare('DELETE FROM attr_values WHERE eid = ? AND p = ? AND i = ?'),
+      addShape: db.prepare('INSERT INTO geo_rtree VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      dropShape: db.prepare('DELETE FROM geo_rtree WHERE id = ?'),
+    };
+    // Called inside the group's transaction, better-sqlite3 runs this in a SAVEPOINT.
+    this.job = db.transaction((tenant: string, mutations: Mutation[]) => this.run(tenant, mutations));
+  }
+
+  /** Queue a batch; it commits with the other calls of this event-loop turn. Results in input order. */
+  mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.flush());
+      this.queue.push({ tenant, mutations, resolve, reject });
+    });
+  }
+
+  /** Commit every queued call now (the store calls this before closing). */
+  flush(): void {
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    const outcomes: Array<JobOutcome | { error: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          const group = new StatsDelta();
+          for (const j of jobs) {
+            try {
+              const out = this.job(j.tenant, j.mutations);
+              group.merge(out.delta);
+              outcomes.push(out);
+            } catch (error) {
+              this.forget(); // the savepoint rolled back ids interned inside it
+              outcomes.push({ error });
+            }
+          }
+          this.discovery.apply(group);
+        })
+        .immediate();
+    } catch (error) {
+      this.forget();
+      for (const j of jobs) j.reject(error);
+      return;
+    }
+    jobs.forEach((j, n) => {
+      const out = outcomes[n]!;
+      if ('error' in out) return j.reject(out.error);
+      for (const [tid, by] of out.counts) if (by !== 0) this.onCount(tid, by);
+      j.resolve(out.results);
+    });
+  }
+
+  /** Recompute every side table from the stored documents (when INDEX_VERSION changed), in one transaction. */
+  rebuild(): void {
+    const page = this.db.prepare<[number], { eid: number; tid: number; id: string; doc: string }>(
+      'SELECT eid, tid, id, doc FROM entities WHERE eid > ? ORDER BY eid LIMIT 1000',
+    );
+    const setGeo = this.db.prepare('UPDATE entities SET geo_n = ? WHERE eid = ?');
+    const tables = ['entity_types', 'entity_scopes', 'attr_values', 'geo_rtree', 'shape_stats'];
+    this.db
+      .transaction(() => {
+        for (const t of tables) this.db.exec(`DELETE FROM ${t}`);
+        const delta = new StatsDelta();
+        // Pages by rowid: better-sqlite3 cannot write while a read iterator is open.
+        for (let rows = page.all(0); rows.length > 0; rows = page.all(rows[rows.length - 1]!.eid)) {
+          for (const r of rows) {
+            const ix = indexEntity(decodeDoc(r.id, r.doc));
+            this.writeSide(r.tid, r.eid, EMPTY, ix);
+            setGeo.run(ix.shapes.length, r.eid);
+            delta.add(r.tid, ix, 1);
+          }
+        }
+        this.discovery.apply(delta);
+      })
+      .immediate();
+  }
+
+  private forget(): void {
+    this.terms.forget();
+    this.tenants.forget();
+  }
+
+  private run(tenant: string, mutations: Mutation[]): JobOutcome {
+    let tid = this.tenants.idOf(tenant);
+    const delta = new StatsDelta();
+    const counts = new Map<number, number>();
+    const results = mutations.map((m): MutationResult => {
+      const row = tid === undefined ? undefined : this.s.current.get(tid, m.id);
+      const decision = decide(m, row && decodeDoc(m.id, row.doc));
+      // `before` is parsed anew: a mutator may have changed the object it was given.
+      const before = row ? decodeDoc(m.id, row.doc) : undefined;
+      switch (decision.action) {
+        case 'fail':
+          return { id: m.id, ok: false, error: decision.error };
+        case 'skip':
+          return { id: m.id, ok: true, action: 'skip', before, after: before };
+        case 'delete':
+          if (row && before && tid !== undefined) {
+            this.remove(tid, row.eid, indexEntity(before), delta);
+            counts.set(tid, (counts.get(tid) ?? 0) - 1);
+          }
+          return { id: m.id, ok: true, action: 'delete', before };
+        case 'put': {
+          const after = decision.entity;
+          if (after.id !== m.id) {
+            const error = new NgsiError('InternalError', `mutation for ${m.id} returned entity ${after.id}`);
+            return { id: m.id, ok: false, error };
+          }
+          tid ??= this.tenants.ensure(tenant);
+          if (row && before) this.replace(tid, row.eid, indexEntity(before), after, delta);
+          else {
+            this.create(tid, after, delta);
+            counts.set(tid, (counts.get(tid) ?? 0) + 1);
+          }
+          return { id: m.id, ok: true, action: 'put', before, after };
+        }
+      }
+    });
+    return { results, delta, counts };
+  }
+
+  private create(tid: number, e: Entity, delta: StatsDelta): void {
+    const ix = indexEntity(e);
+    const doc = encodeDoc(e);
+    const info = this.s.insert.run(tid, e.id, e.type[0] ?? '', e.createdAt ?? null, e.modifiedAt ?? null, ix.shapes.length, doc);
+    this.writeSide(tid, Number(info.lastInsertRowid), EMPTY, ix);
+    delta.add(tid, ix, 1);
+  }
+
+  private replace(tid: number, eid: number, old: EntityIndex, e: Entity, delta: StatsDelta): void {
+    const ix = indexEntity(e);
+    this.s.update.run(e.type[0] ?? '', e.createdAt ?? null, e.modifiedAt ?? null, ix.shapes.length, encodeDoc(e), eid);
+    this.writeSide(tid, eid, old, ix);
+    if (old.signature !== ix.signature) {
+      delta.add(tid, old, -1);
+      delta.add(tid, ix, 1);
+    }
+  }
+
+  private remove(tid: number, eid: number, old: EntityIndex, delta: StatsDelta): void {
+    this.writeSide(tid, eid, old, EMPTY);
+    this.s.remove.run(eid);
+    delta.add(tid, old, -1);
+  }
+
+  /** Turn the side rows of `old` into those of `now`, touching only what differs. */
+  private writeSide(tid: number, eid: number, old: EntityIndex, now: EntityIndex): void {
+    const s = this.s;
+    for (const t of old.types) if (!now.types.includes(t)) s.dropType.run(eid, this.terms.ensure(t));
+    for (const t of now.types) if (!old.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid);
+    for (const sc of old.scopes) if (!now.scopes.includes(sc)) s.dropScope.run(eid, sc);
+    for (const sc of now.scopes) if (!old.scopes.includes(sc)) s.addScope.run(eid, sc, tid);
+    for (const [key, rows] of now.values) this.writeValues(tid, eid, key, old.values.get(key) ?? [], rows);
+    for (const [key, rows] of old.values) if (!now.values.has(key)) this.writeValues(tid, eid, key, rows, []);
+    const slots = Math.max(old.shapes.length, now.shapes.length);
+    for (let n = 0; n < slots; n++) {
+      const [o, g] = [old.shapes[n], now.shapes[n]];
+      if (o && g && o.attr === g.attr && o.geom === g.geom) continue;
+      const id = eid * GEO_SLOTS + n;
+      if (o) s.dropShape.run(id);
+      if (g) s.addShape.run(id, g.box[0], g.box[2], g.box[1], g.box[3], tid, this.terms.ensure(g.attr), eid, g.geom);
+    }
+  }
+
+  private writeValues(tid: number, eid: number, key: string, old: ValueRow[], now: ValueRow[]): void {
+    let p: number | undefined;
+    for (let i = 0; i < Math.max(old.length, now.length); i++) {
+      const [o, r] = [old[i], now[i]];
+      if (o && r && o.k === r.k && o.v === r.v && o.ms === r.ms) continue;
+      p ??= this.terms.ensure(key);
+      if (o && r) this.s.setValue.run(r.k, r.v, r.ms, eid, p, i);
+      else if (r) this.s.addValue.run(eid, p, i, tid, r.k, r.v, r.ms);
+      else this.s.dropValue.run(eid, p, i);
+    }
+  }
+}
+
+const EMPTY: EntityIndex = { types: [], scopes: [], values: new Map(), shapes: [], signature: '' };
+
+/** Run a mutator; an NgsiError it throws fails its entity only. */
+function decide(m: Mutation, current: Entity | undefined): MutationDecision {
+  try {
+    return m.decide(current);
+  } catch (e) {
+    if (isNgsiError(e)) return { action: 'fail', error: e };
+    throw e;
+  }
+}

@@ -1,0 +1,12 @@
+/** The SQLite migrations, in the order they apply. Append new ones; never edit or reorder released ones. */
+import { sql as initial } from './0001-initial.js';
+
+/** One numbered schema change. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, ascending by version. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

@@ -1,0 +1,100 @@
+/**
+ * Runs EntityQuery against the SQLite schema: compile to conjuncts, choose a plan, select the page
+ * of entity rowids in SQL (ORDER BY + LIMIT/OFFSET), then read only those documents. The count is
+ * a separate COUNT(*) over the same FROM/WHERE.
+ */
+import { badRequest } from '../../../core/errors.js';
+import type { Entity } from '../../../core/model/entity.js';
+import type { EntityQuery } from '../../../core/query/ast.js';
+import type { Dictionary } from '../dictionary.js';
+import { decodeDoc } from '../entity-doc.js';
+import type { StatementCache } from '../statement-cache.js';
+import { compileConjuncts } from './compile-filters.js';
+import { checkComplexity, checkParams } from './complexity.js';
+import { isIdOrder, orderBy } from './order.js';
+import { choosePlan, fromWhere } from './plan.js';
+import type { CompileContext, Conjunct, Sql } from './sql.js';
+
+/** What the runner needs from the store. */
+export interface QueryDeps {
+  statements: StatementCache;
+  terms: Dictionary;
+  /** Number of entities of a tenant (an estimate is enough). */
+  tenantSize(tid: number): number;
+  maxLimit: number;
+}
+
+/** Compiles and runs entity queries. */
+export class QueryRunner {
+  constructor(private readonly deps: QueryDeps) {}
+
+  /** One page of matching entities, and the total when asked. */
+  page(tid: number, q: EntityQuery): { entities: Entity[]; count?: number } {
+    const { limit, offset } = q;
+    if (!Number.isInteger(limit) || limit < 0 || limit > this.deps.maxLimit) {
+      throw badRequest(`limit must be an integer from 0 to ${this.deps.maxLimit}`);
+    }
+    if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a non-negative integer');
+    const ctx = this.context(tid);
+    const conjuncts = this.compile(q, ctx);
+    const idOrder = isIdOrder(q.orderBy);
+    const size = this.deps.tenantSize(tid);
+    let entities: Entity[] = [];
+    if (limit > 0) {
+      const plan = choosePlan(conjuncts, idOrder ? offset + limit : undefined, size, this.counter);
+      const from = fromWhere(tid, conjuncts, plan);
+      const order = orderBy(q.orderBy, ctx);
+      const eids = this.all<{ eid: number }>({
+        sql: `SELECT e.eid AS eid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
+        params: [...from.params, ...order.params, limit, offset],
+      }).map((r) => r.eid);
+      entities = this.fetch(eids);
+    }
+    if (!q.count) return { entities };
+    const from = fromWhere(tid, conjuncts, choosePlan(conjuncts, undefined, size, this.counter));
+    const [row] = this.all<{ n: number }>({ sql: `SELECT count(*) AS n ${from.sql}`, params: from.params });
+    return { entities, count: row?.n ?? 0 };
+  }
+
+  /** Ids of every matching entity, ascending. */
+  ids(tid: number, q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): string[] {
+    const conjuncts = this.compile(q, this.context(tid));
+    const from = fromWhere(tid, conjuncts, choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), this.counter));
+    return this.all<{ id: string }>({ sql: `SELECT e.id AS id ${from.sql} ORDER BY e.id`, params: from.params }).map(
+      (r) => r.id,
+    );
+  }
+
+  private compile(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>, ctx: CompileContext): Conjunct[] {
+    checkComplexity(q);
+    const conjuncts = compileConjuncts(q, ctx);
+    checkParams(conjuncts.reduce((n, c) => n + c.probe.params.length + (c.driver?.params.length ?? 0), 0));
+    return conjuncts;
+  }
+
+  private context(tid: number): CompileContext {
+    return { tid, term: (iri) => this.deps.terms.idOf(iri) ?? -1 };
+  }
+
+  private readonly counter = (s: Sql, cap: number): number => {
+    const [row] = this.all<{ n: number }>({ sql: `SELECT count(*) AS n FROM (${s.sql} LIMIT ?)`, params: [...s.params, cap] });
+    return row?.n ?? 0;
+  };
+
+  private fetch(eids: number[]): Entity[] {
+    if (eids.length === 0) return [];
+    const rows = this.all<{ eid: number; id: string; doc: string }>({
+      sql: 'SELECT eid, id, doc FROM entities WHERE eid IN (SELECT value FROM json_each(?))',
+      params: [JSON.stringify(eids)],
+    });
+    const byEid = new Map(rows.map((r) => [r.eid, r]));
+    return eids.flatMap((eid) => {
+      const r = byEid.get(eid);
+      return r ? [decodeDoc(r.id, r.doc)] : [];
+    });
+  }
+
+  private all<T>(s: Sql): T[] {
+    return this.deps.statements.get(s.sql).all(...s.params) as T[];
+  }
+}

@@ -1,0 +1,38 @@
+/** SQL fragments with their bound parameters, and the shapes the query compiler passes around. */
+
+/** A piece of SQL and the values of its `?` placeholders, in order. */
+export interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+/** Build a fragment. */
+export const sql = (text: string, ...params: unknown[]): Sql => ({ sql: text, params });
+
+/** Join fragments with a separator (AND / OR / ','), keeping the parameters in order. */
+export function join(parts: Sql[], sep: string): Sql {
+  return { sql: parts.map((p) => p.sql).join(sep), params: parts.flatMap((p) => p.params) };
+}
+
+/** A fragment that never holds. */
+export const FALSE = sql('0');
+
+/** One ANDed condition of a query, over the entity row aliased `e`. */
+export interface Conjunct {
+  /** A boolean expression over `e` (uses e.eid, e.id, e.doc). */
+  probe: Sql;
+  /** `SELECT eid ...` listing (a superset of, when not exact) the entities satisfying it, via an index. */
+  driver?: Sql;
+  /** The driver lists exactly the entities satisfying the probe, so the probe can be left out. */
+  exact?: boolean;
+  /** Cheaper SQL to count driver rows with, when the driver carries an expensive exact test. */
+  estimate?: Sql;
+  /** Size of the driver's result when known without counting. */
+  known?: number;
+}
+
+/** What compiling needs from the store: the tenant and the interned id of an IRI (-1 when unknown). */
+export interface CompileContext {
+  tid: number;
+  term(iri: string): number;
+}

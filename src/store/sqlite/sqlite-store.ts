@@ -1,0 +1,202 @@
+/**
+ * The embedded Store: better-sqlite3 on one file (or ':memory:'), WAL journal, one connection.
+ * better-sqlite3 is synchronous; the port's promises resolve once the work is done, and because a
+ * mutate batch runs start to end without yielding, no other call interleaves with its transaction.
+ */
+import Database from 'better-sqlite3';
+import { NgsiError, isNgsiError } from '../../core/errors.js';
+import type { Entity } from '../../core/model/entity.js';
+import type { EntityQuery } from '../../core/query/ast.js';
+import type { AttributeInfo, Mutation, MutationResult, Store, StoreCapabilities, TypeInfo } from '../port.js';
+import { ContextRepository } from './contexts.js';
+import { Dictionary } from './dictionary.js';
+import { Discovery } from './discovery.js';
+import { decodeDoc } from './entity-doc.js';
+import { INDEX_VERSION } from './entity-index.js';
+import { EntityWriter } from './entity-writer.js';
+import { runMigrations } from './migrate.js';
+import { QueryRunner } from './query/run-query.js';
+import { registerFunctions } from './sql-functions.js';
+import { StatementCache } from './statement-cache.js';
+
+/** The default tenant: requests without NGSILD-Tenant use it. */
+export const DEFAULT_TENANT = '';
+
+/** How to open the store. */
+export interface SqliteStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  /** Page cache size in KiB (default 65,536 = 64 MiB). */
+  cacheSizeKiB?: number;
+  /** Bytes of the file to memory-map for reads (default 256 MiB). */
+  mmapSizeBytes?: number;
+  /** Largest `limit` a query may ask for (default 1,000). */
+  maxLimit?: number;
+  /** Apply pending migrations while opening (default true); otherwise call `migrate()` before use. */
+  migrate?: boolean;
+}
+
+/** Everything that needs the migrated schema, built once by `migrate()`. */
+interface Ready {
+  terms: Dictionary;
+  tenants: Dictionary;
+  discovery: Discovery;
+  writer: EntityWriter;
+  queries: QueryRunner;
+  contexts: ContextRepository;
+  getEntity: Database.Statement<[number, string], { doc: string }>;
+  countTenant: Database.Statement<[number], { n: number }>;
+}
+
+/** The SQLite implementation of the Store port. */
+export class SqliteStore implements Store {
+  readonly capabilities: StoreCapabilities;
+  private readonly db: Database.Database;
+  private readonly file: boolean;
+  private ready?: Ready;
+  private readonly sizes = new Map<number, number>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.capabilities = { dialect: 'sqlite', exactGeo: true, maxLimit: options.maxLimit ?? 1000 };
+    this.db = new Database(options.path);
+    this.file = options.path !== ':memory:' && options.path !== '';
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a process crash; an OS crash may lose the last commits, never consistency.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`cache_size = ${-Math.trunc(options.cacheSizeKiB ?? 65_536)}`);
+    this.db.pragma(`mmap_size = ${Math.trunc(options.mmapSizeBytes ?? 268_435_456)}`);
+    this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('busy_timeout = 5000');
+    // Checkpoint every ~40 MB of WAL instead of 4 MB: pages rewritten by consecutive batches are copied once.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    registerFunctions(this.db);
+    if (options.migrate !== false) this.migrateNow();
+  }
+
+  /** Bring the schema up to date; idempotent. */
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db.open && this.db.prepare('SELECT 1 AS ok').get() !== undefined;
+  }
+
+  /** Checkpoint the WAL into the database file and close. */
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.ready?.writer.flush();
+    if (this.file && this.ready) {
+      this.db.pragma('analysis_limit = 400');
+      this.db.pragma('optimize');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    this.db.close();
+  }
+
+  async tenantExists(tenant: string): Promise<boolean> {
+    return tenant === DEFAULT_TENANT || this.state().tenants.idOf(tenant) !== undefined;
+  }
+
+  async listTenants(): Promise<string[]> {
+    return this.state().tenants.all();
+  }
+
+  async mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
+    return this.state().writer.mutate(tenant, mutations);
+  }
+
+  async getEntity(tenant: string, id: string): Promise<Entity | undefined> {
+    const s = this.state();
+    const tid = s.tenants.idOf(tenant);
+    const row = tid === undefined ? undefined : s.getEntity.get(tid, id);
+    return row && decodeDoc(id, row.doc);
+  }
+
+  async queryEntities(tenant: string, query: EntityQuery): Promise<{ entities: Entity[]; count?: number }> {
+    const s = this.state();
+    // An unknown tenant has no rows under id -1: the query still validates and runs, and finds nothing.
+    const tid = s.tenants.idOf(tenant) ?? -1;
+    return guard(() => s.queries.page(tid, query));
+  }
+
+  async queryIds(tenant: string, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<string[]> {
+    const s = this.state();
+    const tid = s.tenants.idOf(tenant) ?? -1;
+    return guard(() => s.queries.ids(tid, query));
+  }
+
+  async listTypes(tenant: string, types?: string[]): Promise<TypeInfo[]> {
+    const s = this.state();
+    const tid = s.tenants.idOf(tenant);
+    return tid === undefined ? [] : s.discovery.listTypes(tid, types);
+  }
+
+  async listAttributes(tenant: string, names?: string[]): Promise<AttributeInfo[]> {
+    const s = this.state();
+    const tid = s.tenants.idOf(tenant);
+    return tid === undefined ? [] : s.discovery.listAttributes(tid, names);
+  }
+
+  readonly contexts: Store['contexts'] = {
+    put: (c) => this.state().contexts.put(c),
+    get: (id) => this.state().contexts.get(id),
+    list: () => this.state().contexts.list(),
+    delete: (id) => this.state().contexts.delete(id),
+    touch: (id, at) => this.state().contexts.touch(id, at),
+  };
+
+  private migrateNow(): void {
+    runMigrations(this.db);
+    if (this.ready) return;
+    const terms = new Dictionary(this.db, 'terms');
+    const tenants = new Dictionary(this.db, 'tenants');
+    const discovery = new Discovery(this.db, terms);
+    const writer = new EntityWriter(this.db, terms, tenants, discovery, (tid, by) => {
+      const n = this.sizes.get(tid);
+      if (n !== undefined) this.sizes.set(tid, n + by);
+    });
+    const countTenant = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM entities WHERE tid = ?');
+    const queries = new QueryRunner({
+      statements: new StatementCache(this.db),
+      terms,
+      maxLimit: this.capabilities.maxLimit,
+      tenantSize: (tid) => {
+        let n = this.sizes.get(tid);
+        if (n === undefined) this.sizes.set(tid, (n = countTenant.get(tid)?.n ?? 0));
+        return n;
+      },
+    });
+    this.ready = {
+      terms,
+      tenants,
+      discovery,
+      writer,
+      queries,
+      contexts: new ContextRepository(this.db),
+      getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
+      countTenant,
+    };
+    const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_version'").get();
+    if (version?.value !== INDEX_VERSION) {
+      writer.rebuild();
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?)").run(INDEX_VERSION);
+    }
+  }
+
+  private state(): Ready {
+    if (!this.db.open) throw new NgsiError('InternalError', 'store is closed');
+    if (!this.ready) throw new NgsiError('InternalError', 'store is not migrated: call migrate() first');
+    return this.ready;
+  }
+}
+
+/** Run a query step; an unexpected failure becomes an InternalError that keeps its cause. */
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isNgsiError(e)) throw e;
+    throw new NgsiError('InternalError', `query failed: ${(e as Error).message}`, { cause: e });
+  }
+}
