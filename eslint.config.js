@@ -1,14 +1,15 @@
 // Lint rules: the recommended sets of ESLint and typescript-eslint, plus the house rules that a
 // machine can check (no focused tests, no swallowed errors).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.urbis/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.urbis/**', 'coverage/**', 'tmp-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],

@@ -57,7 +57,8 @@ const SETTINGS = {
 /**
  * The durability the baseline runs with. It should match the store's (WAL with
  * synchronous=NORMAL: a commit is durable across a process crash, and across power loss up to the
- * last checkpoint), or the ratio compares different promises.
+ * last checkpoint — as src/store/sqlite/sqlite-store.ts sets it), or the ratio compares different
+ * promises.
  */
 const BASELINE_SYNCHRONOUS = 'NORMAL';
 
@@ -112,6 +113,8 @@ async function run(ctx) {
     log,
   });
   const countRes = await urbisClient.get('/ngsi-ld/v1/entities?type=AirQualityObserved&count=true&limit=1');
+  if (countRes.status !== 200)
+    tp.problems.create.push(`count query answered ${countRes.status}: ${countRes.body}`);
   const stored = Number(countRes.headers['ngsild-results-count']);
   const answered201 = tp.created.length;
   // A load ends with up to `connections` requests in flight, which the server may still complete.

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { dirname } from 'node:path';
+import { round } from './stats.js';
 
 /**
  * One line of a suite's table.
@@ -88,5 +89,7 @@ export function machine() {
  */
 export function writeResults(file, data) {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+  // Three decimals are more than the noise of any figure here, and keep the file readable.
+  const tidy = (_key, v) => (typeof v === 'number' && !Number.isInteger(v) ? round(v, 3) : v);
+  writeFileSync(file, `${JSON.stringify(data, tidy, 2)}\n`);
 }

@@ -4,7 +4,13 @@ import { ConfigError, buildConfig } from './config.js';
 describe('configuration', () => {
   it('has documented defaults', () => {
     const c = buildConfig({}, {});
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './.urbis', defaultLimit: 20, maxLimit: 1000 });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: './.urbis',
+      defaultLimit: 20,
+      maxLimit: 1000,
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
 

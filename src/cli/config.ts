@@ -41,7 +41,8 @@ const int =
   (min: number, max: number) =>
   (raw: string): number => {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`expected an integer in [${min}, ${max}]`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`expected an integer in [${min}, ${max}]`);
     return n;
   };
 const text = (raw: string): string => {
@@ -57,7 +58,13 @@ const oneOf =
 
 /** Every setting, with its flag, variable, default and one-line doc (the README table is made from this). */
 export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
-  port: { flag: 'port', env: 'URBIS_PORT', doc: 'HTTP port (0 = any free port)', default: 8080, parse: int(0, 65535) },
+  port: {
+    flag: 'port',
+    env: 'URBIS_PORT',
+    doc: 'HTTP port (0 = any free port)',
+    default: 8080,
+    parse: int(0, 65535),
+  },
   host: { flag: 'host', env: 'URBIS_HOST', doc: 'interface to bind', default: '127.0.0.1', parse: text },
   dataDir: {
     flag: 'data-dir',
@@ -111,13 +118,20 @@ export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
 };
 
 /** Build the configuration from parsed flags and an environment; throws ConfigError naming the setting. */
-export function buildConfig(flags: Record<string, string | undefined>, env: Record<string, string | undefined>): Config {
+export function buildConfig(
+  flags: Record<string, string | undefined>,
+  env: Record<string, string | undefined>,
+): Config {
   const out: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as Array<[keyof Config, Setting<unknown>]>) {
     const fromFlag = flags[setting.flag];
     const fromEnv = env[setting.env];
     const [raw, source] =
-      fromFlag !== undefined ? [fromFlag, `--${setting.flag}`] : fromEnv !== undefined ? [fromEnv, setting.env] : [];
+      fromFlag !== undefined
+        ? [fromFlag, `--${setting.flag}`]
+        : fromEnv !== undefined
+          ? [fromEnv, setting.env]
+          : [];
     if (raw === undefined) {
       out[key] = setting.default;
       continue;
@@ -130,7 +144,9 @@ export function buildConfig(flags: Record<string, string | undefined>, env: Reco
   }
   const config = out as unknown as Config;
   if (config.defaultLimit > config.maxLimit) {
-    throw new ConfigError(`invalid --default-limit: ${config.defaultLimit} exceeds --max-limit ${config.maxLimit}`);
+    throw new ConfigError(
+      `invalid --default-limit: ${config.defaultLimit} exceeds --max-limit ${config.maxLimit}`,
+    );
   }
   return Object.freeze(config);
 }

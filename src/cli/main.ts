@@ -31,7 +31,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   let flags: Record<string, string | undefined>;
   try {
-    const options = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]));
+    const options = Object.fromEntries(
+      Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
+    );
     flags = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Record<
       string,
       string | undefined

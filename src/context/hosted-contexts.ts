@@ -23,7 +23,14 @@ export class HostedContextService {
       throw badRequest('@context must be an object, an array or a URL');
     }
     const id = randomUUID();
-    const stored: StoredContext = { id, url: urlFor(id), kind: 'Hosted', body, createdAt: this.now(), numberOfHits: 0 };
+    const stored: StoredContext = {
+      id,
+      url: urlFor(id),
+      kind: 'Hosted',
+      body,
+      createdAt: this.now(),
+      numberOfHits: 0,
+    };
     await this.store.contexts.put(stored);
     return stored;
   }
@@ -56,4 +63,3 @@ export class HostedContextService {
     return found.body;
   }
 }
-

@@ -47,8 +47,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // NGSI-LD bodies are JSON only: drop Fastify's text/plain parser so anything else is a 415.
   app.removeContentTypeParser('text/plain');
   const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(['application/ld+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
+  app.addContentTypeParser(
+    ['application/ld+json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    jsonParser,
+  );
   installProblemHandlers(app);
+  // Clause 6.3.14: the tenant a request addressed is named in its response.
+  app.addHook('onSend', async (request, reply) => {
+    const tenant = request.headers['ngsild-tenant'];
+    if (typeof tenant === 'string') reply.header('NGSILD-Tenant', tenant);
+  });
   const registry = installMetrics(app, { processMetrics: deps.processMetrics ?? false });
 
   await app.register(swagger, {

@@ -22,7 +22,9 @@ describe('operations', () => {
   it('/metrics counts requests by route and status', async () => {
     await app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:x:missing' });
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(text).toMatch(/urbis_http_requests_total\{method="GET",route="\/ngsi-ld\/v1\/entities\/:entityId",status="404"\} 1/);
+    expect(text).toMatch(
+      /urbis_http_requests_total\{method="GET",route="\/ngsi-ld\/v1\/entities\/:entityId",status="404"\} 1/,
+    );
     expect(text).toContain('urbis_http_request_duration_seconds_bucket');
   });
 

@@ -11,7 +11,11 @@ export function toNgsiError(error: unknown): NgsiError {
   if (isNgsiError(error)) return error;
   const e = error as Partial<FastifyError> & { validation?: unknown };
   if (e.validation !== undefined) {
-    return new NgsiError('BadRequestData', e.message ?? 'request failed validation');
+    // A malformed request line (unknown or repeated parameter) is InvalidRequest; a body that does not
+    // fit is BadRequestData (ETSI 059_01).
+    const where = (error as { validationContext?: string }).validationContext;
+    const kind = where === 'body' ? 'BadRequestData' : 'InvalidRequest';
+    return new NgsiError(kind, e.message ?? 'request failed validation');
   }
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -48,7 +52,22 @@ export function installProblemHandlers(app: FastifyInstance): void {
     if (ngsi.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, ngsi);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, new NgsiError('ResourceNotFound', `no resource at ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  // Remember every route's path pattern, so that a known path with another method is a 405, not a 404.
+  const routes: Array<{ pattern: RegExp; method: string }> = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+');
+    for (const method of [route.method].flat()) routes.push({ pattern: new RegExp(`^${source}$`), method });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      reply.header('Allow', allowed.join(', '));
+      return sendProblem(
+        reply,
+        new NgsiError('MethodNotAllowed', `${request.method} is not allowed on ${path}`),
+      );
+    }
+    return sendProblem(reply, new NgsiError('ResourceNotFound', `no resource at ${request.method} ${path}`));
+  });
 }

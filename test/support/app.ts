@@ -16,7 +16,9 @@ const offline: ContextLoader = {
 };
 
 /** A fresh app; close it after the test. */
-export async function testApp(options: { loader?: ContextLoader; maxLimit?: number } = {}): Promise<FastifyInstance> {
+export async function testApp(
+  options: { loader?: ContextLoader; maxLimit?: number } = {},
+): Promise<FastifyInstance> {
   const store = openSqliteStore({ path: ':memory:' });
   await store.migrate();
   const app = await buildApp({

@@ -7,6 +7,7 @@ import { NgsiError, alreadyExists, isNgsiError, notFound } from '../../core/erro
 import {
   appendAttributes,
   deleteAttribute,
+  deleteScope,
   mergeEntity,
   partialUpdateAttribute,
   replaceAttribute,
@@ -93,7 +94,13 @@ export class EntityService {
     await this.single(tenant, id, (current) => replaceEntity(current, replacement, now));
   }
 
-  async merge(tenant: string, id: string, fragment: Entity, raw: Record<string, unknown>, mapper: TermMapper) {
+  async merge(
+    tenant: string,
+    id: string,
+    fragment: Entity,
+    raw: Record<string, unknown>,
+    mapper: TermMapper,
+  ) {
     await this.requireTenant(tenant);
     const now = this.now();
     await this.single(tenant, id, (current) => mergeEntity(current, fragment, raw, mapper, now));
@@ -104,31 +111,43 @@ export class EntityService {
     id: string,
     attrs: Record<string, Attribute[]>,
     noOverwrite: boolean,
+    scope?: string[],
   ): Promise<AttrUpdateResult> {
     await this.requireTenant(tenant);
     const now = this.now();
     let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
     await this.single(tenant, id, (current) => {
-      const r = appendAttributes(current, attrs, now, noOverwrite);
+      const r = appendAttributes(current, attrs, now, noOverwrite, scope);
       outcome = r;
       return r.entity;
     });
     return outcome;
   }
 
-  async updateAttrs(tenant: string, id: string, attrs: Record<string, Attribute[]>): Promise<AttrUpdateResult> {
+  async updateAttrs(
+    tenant: string,
+    id: string,
+    attrs: Record<string, Attribute[]>,
+    scope?: string[],
+  ): Promise<AttrUpdateResult> {
     await this.requireTenant(tenant);
     const now = this.now();
     let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
     await this.single(tenant, id, (current) => {
-      const r = updateAttributes(current, attrs, now);
+      const r = updateAttributes(current, attrs, now, scope);
       outcome = r;
       return r.entity;
     });
     return outcome;
   }
 
-  async partialUpdateAttr(tenant: string, id: string, iri: string, fragment: Record<string, unknown>, mapper: TermMapper) {
+  async partialUpdateAttr(
+    tenant: string,
+    id: string,
+    iri: string,
+    fragment: Record<string, unknown>,
+    mapper: TermMapper,
+  ) {
     await this.requireTenant(tenant);
     const now = this.now();
     await this.single(tenant, id, (current) => partialUpdateAttribute(current, iri, fragment, mapper, now));
@@ -140,14 +159,27 @@ export class EntityService {
     await this.single(tenant, id, (current) => replaceAttribute(current, iri, attr, now));
   }
 
-  async deleteAttr(tenant: string, id: string, iri: string, datasetId: string | undefined, deleteAll: boolean) {
+  async deleteAttr(
+    tenant: string,
+    id: string,
+    iri: string,
+    datasetId: string | undefined,
+    deleteAll: boolean,
+  ) {
     await this.requireTenant(tenant);
     const now = this.now();
     await this.single(tenant, id, (current) => deleteAttribute(current, iri, datasetId, deleteAll, now));
   }
 
+  async deleteScope(tenant: string, id: string): Promise<void> {
+    await this.requireTenant(tenant);
+    const now = this.now();
+    await this.single(tenant, id, (current) => deleteScope(current, now));
+  }
+
   /** Batch create (5.6.7): each entity that exists already fails alone. */
   async batchCreate(tenant: string, entities: Entity[]): Promise<BatchResult> {
+    if (entities.length === 0) return { success: [], errors: [] };
     const now = this.now();
     return batchResult(
       await this.store.mutate(
@@ -163,7 +195,12 @@ export class EntityService {
   }
 
   /** Batch upsert (5.6.8): create what is missing; replace or update what exists. */
-  async batchUpsert(tenant: string, entities: Entity[], mode: UpsertMode): Promise<BatchResult & { created: string[] }> {
+  async batchUpsert(
+    tenant: string,
+    entities: Entity[],
+    mode: UpsertMode,
+  ): Promise<BatchResult & { created: string[] }> {
+    if (entities.length === 0) return { success: [], errors: [], created: [] };
     const now = this.now();
     const created = new Set<string>();
     const results = await this.store.mutate(
@@ -192,7 +229,9 @@ export class EntityService {
     return batchResult(
       await this.store.mutate(
         tenant,
-        entities.map((e) => existingMutation(e.id, (current) => appendAttributes(current, e.attrs, now, noOverwrite).entity)),
+        entities.map((e) =>
+          existingMutation(e.id, (current) => appendAttributes(current, e.attrs, now, noOverwrite).entity),
+        ),
       ),
     );
   }
@@ -244,7 +283,11 @@ function batchResult(results: MutationResult[]): BatchResult {
   const out: BatchResult = { success: [], errors: [] };
   for (const r of results) {
     if (r.ok) out.success.push(r.id);
-    else out.errors.push({ entityId: r.id, error: isNgsiError(r.error) ? r.error : new NgsiError('InternalError', String(r.error)) });
+    else
+      out.errors.push({
+        entityId: r.id,
+        error: isNgsiError(r.error) ? r.error : new NgsiError('InternalError', String(r.error)),
+      });
   }
   return out;
 }

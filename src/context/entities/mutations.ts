@@ -34,6 +34,8 @@ export function deleteMutation(id: string): Mutation {
   return {
     id,
     decide: (current) =>
-      current === undefined ? { action: 'fail', error: notFound(`entity ${id} not found`) } : { action: 'delete' },
+      current === undefined
+        ? { action: 'fail', error: notFound(`entity ${id} not found`) }
+        : { action: 'delete' },
   };
 }

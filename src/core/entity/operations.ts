@@ -34,7 +34,11 @@ function cloneShallow(e: Entity): Entity {
 
 /** Set createdAt/modifiedAt on an instance (and its sub-attributes), keeping createdAt of what it replaces. */
 export function stamp(attr: Attribute, now: string, previous?: Attribute): Attribute {
-  const out: Attribute = { ...attr, createdAt: previous?.createdAt ?? attr.createdAt ?? now, modifiedAt: now };
+  const out: Attribute = {
+    ...attr,
+    createdAt: previous?.createdAt ?? attr.createdAt ?? now,
+    modifiedAt: now,
+  };
   if (attr.sub !== undefined) {
     const sub: Record<string, Attribute> = {};
     for (const [k, v] of Object.entries(attr.sub)) sub[k] = stamp(v, now, previous?.sub?.[k]);
@@ -60,10 +64,19 @@ export function appendAttributes(
   fragment: Record<string, Attribute[]>,
   now: string,
   noOverwrite: boolean,
+  scope?: string[],
 ): UpdateOutcome {
   const entity = cloneShallow(current);
   const updated: string[] = [];
   const notUpdated: NotUpdated[] = [];
+  if (scope !== undefined) {
+    if (noOverwrite && entity.scope !== undefined) {
+      notUpdated.push({ attributeName: 'scope', reason: 'scope exists and noOverwrite was requested' });
+    } else {
+      entity.scope = scope;
+      updated.push('scope');
+    }
+  }
   for (const [iri, instances] of Object.entries(fragment)) {
     const list = (entity.attrs[iri] ??= []);
     let changed = false;
@@ -84,10 +97,19 @@ export function appendAttributes(
 }
 
 /** Update (PATCH /entities/{id}/attrs): replace existing instances only. */
-export function updateAttributes(current: Entity, fragment: Record<string, Attribute[]>, now: string): UpdateOutcome {
+export function updateAttributes(
+  current: Entity,
+  fragment: Record<string, Attribute[]>,
+  now: string,
+  scope?: string[],
+): UpdateOutcome {
   const entity = cloneShallow(current);
   const updated: string[] = [];
   const notUpdated: NotUpdated[] = [];
+  if (scope !== undefined) {
+    entity.scope = scope;
+    updated.push('scope');
+  }
   for (const [iri, instances] of Object.entries(fragment)) {
     const list = entity.attrs[iri];
     let changed = false;
@@ -117,10 +139,12 @@ export function partialUpdateAttribute(
   mapper: TermMapper,
   now: string,
 ): Entity {
-  const datasetId = fragment.datasetId === undefined ? undefined : requireUri(fragment.datasetId, 'datasetId');
+  const datasetId =
+    fragment.datasetId === undefined ? undefined : requireUri(fragment.datasetId, 'datasetId');
   const list = current.attrs[iri];
   const at = indexOfDataset(list, datasetId);
-  if (list === undefined || at < 0) throw notFound(`attribute ${iri} (datasetId ${datasetId ?? 'default'}) not found`);
+  if (list === undefined || at < 0)
+    throw notFound(`attribute ${iri} (datasetId ${datasetId ?? 'default'}) not found`);
   const merged = mergeInstance(list[at]!, fragment, iri, mapper);
   const entity = cloneShallow(current);
   entity.attrs[iri]![at] = stamp(merged, now, list[at]);
@@ -168,6 +192,13 @@ function mainOf(a: Attribute): Record<string, unknown> {
     default:
       return { value: a.value };
   }
+}
+
+/** Delete the entity's scope (DELETE /entities/{id}/attrs/scope; clause 4.18). */
+export function deleteScope(current: Entity, now: string): Entity {
+  if (current.scope === undefined) throw notFound(`entity ${current.id} has no scope`);
+  const { scope: _scope, ...rest } = current;
+  return { ...rest, modifiedAt: now };
 }
 
 /** Replace attribute (PUT /entities/{id}/attrs/{attrId}): the instance with the same datasetId, whole. */

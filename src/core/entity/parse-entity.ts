@@ -5,7 +5,13 @@
  */
 import { badRequest } from '../errors.js';
 import type { TermMapper } from '../jsonld/terms.js';
-import { ATTRIBUTE_MEMBERS, ENTITY_MEMBERS, type Attribute, type AttributeType, type Entity } from '../model/entity.js';
+import {
+  ATTRIBUTE_MEMBERS,
+  ENTITY_MEMBERS,
+  type Attribute,
+  type AttributeType,
+  type Entity,
+} from '../model/entity.js';
 import { validateGeometry } from '../query/geo-query.js';
 import { validateScope } from '../query/scope-query.js';
 import { ENTITY_LIMITS } from './limits.js';
@@ -21,7 +27,14 @@ const ATTRIBUTE_TYPES = new Set<AttributeType>([
   'VocabProperty',
   'JsonProperty',
 ]);
-const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon']);
+const GEOMETRY_TYPES = new Set([
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+]);
 const GEO_CORE_TERMS = new Set(['location', 'observationSpace', 'operationSpace']);
 
 /** How lenient parsing is: a fragment for a partial update may leave out the attribute type. */
@@ -61,7 +74,10 @@ export function parseTypes(value: unknown, mapper: TermMapper): string[] {
 }
 
 /** The attributes of an entity or fragment (every member that is not an entity member). */
-export function parseAttributes(obj: Record<string, unknown>, mapper: TermMapper): Record<string, Attribute[]> {
+export function parseAttributes(
+  obj: Record<string, unknown>,
+  mapper: TermMapper,
+): Record<string, Attribute[]> {
   const attrs: Record<string, Attribute[]> = {};
   let count = 0;
   for (const key of Object.keys(obj)) {
@@ -81,7 +97,9 @@ export function parseAttributeInstances(name: string, raw: unknown, mapper: Term
     const seen = new Set<string | undefined>();
     for (const inst of instances) {
       if (seen.has(inst.datasetId)) {
-        throw badRequest(`attribute ${name} has two instances with datasetId ${inst.datasetId ?? '(default)'}`);
+        throw badRequest(
+          `attribute ${name} has two instances with datasetId ${inst.datasetId ?? '(default)'}`,
+        );
       }
       seen.add(inst.datasetId);
     }
@@ -92,7 +110,8 @@ export function parseAttributeInstances(name: string, raw: unknown, mapper: Term
 
 /** One attribute (or sub-attribute) instance in normalized or concise form. */
 export function parseAttribute(name: string, raw: unknown, mapper: TermMapper, depth: number): Attribute {
-  if (depth > ENTITY_LIMITS.maxSubAttributeDepth) throw badRequest(`sub-attributes of ${name} nest too deeply`);
+  if (depth > ENTITY_LIMITS.maxSubAttributeDepth)
+    throw badRequest(`sub-attributes of ${name} nest too deeply`);
   if (raw === null || raw === undefined) throw badRequest(`attribute ${name} has no value`);
   if (typeof raw !== 'object' || Array.isArray(raw)) return { type: 'Property', value: raw };
   const obj = raw as Record<string, unknown>;
@@ -104,7 +123,8 @@ export function parseAttribute(name: string, raw: unknown, mapper: TermMapper, d
   }
   const attr: Attribute = { type, value: mainValue(name, type, obj, mapper) };
   if (obj.datasetId !== undefined) attr.datasetId = requireUri(obj.datasetId, `datasetId of ${name}`);
-  if (obj.observedAt !== undefined) attr.observedAt = requireDateTime(obj.observedAt, `observedAt of ${name}`);
+  if (obj.observedAt !== undefined)
+    attr.observedAt = requireDateTime(obj.observedAt, `observedAt of ${name}`);
   if (obj.unitCode !== undefined) {
     if (typeof obj.unitCode !== 'string' || obj.unitCode === '') {
       throw badRequest(`unitCode of ${name} must be a non-empty string`);
@@ -124,7 +144,8 @@ export function parseAttribute(name: string, raw: unknown, mapper: TermMapper, d
 
 /** The attribute's type: declared, or inferred from its members (concise form); undefined for a bare JSON object. */
 function attributeTypeOf(name: string, obj: Record<string, unknown>): AttributeType | undefined {
-  if (obj.type !== undefined && (ATTRIBUTE_TYPES as Set<unknown>).has(obj.type)) return obj.type as AttributeType;
+  if (obj.type !== undefined && (ATTRIBUTE_TYPES as Set<unknown>).has(obj.type))
+    return obj.type as AttributeType;
   if (obj.type !== undefined && !looksLikeGeometry(obj)) {
     throw badRequest(`attribute ${name} has an unknown type ${describe(obj.type)}`);
   }
@@ -140,7 +161,12 @@ function attributeTypeOf(name: string, obj: Record<string, unknown>): AttributeT
   return undefined;
 }
 
-function mainValue(name: string, type: AttributeType, obj: Record<string, unknown>, mapper: TermMapper): unknown {
+function mainValue(
+  name: string,
+  type: AttributeType,
+  obj: Record<string, unknown>,
+  mapper: TermMapper,
+): unknown {
   switch (type) {
     case 'Property':
       return requirePresent(name, 'value', obj.value);
@@ -167,7 +193,8 @@ function mainValue(name: string, type: AttributeType, obj: Record<string, unknow
       const list = requirePresent(name, 'objectList', obj.objectList);
       if (!Array.isArray(list)) throw badRequest(`objectList of ${name} must be an array`);
       return list.map((o) => {
-        const target = o !== null && typeof o === 'object' && 'object' in o ? (o as { object: unknown }).object : o;
+        const target =
+          o !== null && typeof o === 'object' && 'object' in o ? (o as { object: unknown }).object : o;
         return requireUri(target, `objectList of ${name}`);
       });
     }

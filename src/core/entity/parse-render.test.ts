@@ -12,23 +12,50 @@ const DEFAULT = 'https://uri.etsi.org/ngsi-ld/default-context/';
 describe('parseEntity', () => {
   it('expands types and attribute names, keeps values', () => {
     const e = parseEntity(
-      { id: 'urn:x:1', type: 'Building', height: { type: 'Property', value: 12, unitCode: 'MTR', source: { type: 'Property', value: 'survey' } } },
+      {
+        id: 'urn:x:1',
+        type: 'Building',
+        height: {
+          type: 'Property',
+          value: 12,
+          unitCode: 'MTR',
+          source: { type: 'Property', value: 'survey' },
+        },
+      },
       core,
     );
     expect(e.type).toEqual([`${DEFAULT}Building`]);
     expect(e.attrs[`${DEFAULT}height`]).toEqual([
-      { type: 'Property', value: 12, unitCode: 'MTR', sub: { [`${DEFAULT}source`]: { type: 'Property', value: 'survey' } } },
+      {
+        type: 'Property',
+        value: 12,
+        unitCode: 'MTR',
+        sub: { [`${DEFAULT}source`]: { type: 'Property', value: 'survey' } },
+      },
     ]);
   });
 
   it('treats location as a core term', () => {
-    const e = parseEntity({ id: 'urn:x:1', type: 'T', location: { type: 'Point', coordinates: [1, 2] } }, core);
+    const e = parseEntity(
+      { id: 'urn:x:1', type: 'T', location: { type: 'Point', coordinates: [1, 2] } },
+      core,
+    );
     expect(e.attrs['https://uri.etsi.org/ngsi-ld/location']?.[0]?.type).toBe('GeoProperty');
   });
 
   it('refuses two instances with the same datasetId', () => {
     expect(() =>
-      parseEntity({ id: 'urn:x:1', type: 'T', p: [{ type: 'Property', value: 1 }, { type: 'Property', value: 2 }] }, core),
+      parseEntity(
+        {
+          id: 'urn:x:1',
+          type: 'T',
+          p: [
+            { type: 'Property', value: 1 },
+            { type: 'Property', value: 2 },
+          ],
+        },
+        core,
+      ),
     ).toThrow(/two instances/);
   });
 
@@ -39,7 +66,16 @@ describe('parseEntity', () => {
       scope: ['/city/north', '/city/south'],
       p: { type: 'Property', value: { nested: [1, 2] }, observedAt: '2026-01-01T00:00:00Z' },
       r: { type: 'Relationship', object: 'urn:x:other', objectType: 'Other' },
-      g: { type: 'GeoProperty', value: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } },
+      g: {
+        type: 'GeoProperty',
+        value: {
+          type: 'LineString',
+          coordinates: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      },
       l: { type: 'LanguageProperty', languageMap: { en: 'hello', fr: 'bonjour' } },
       lp: { type: 'ListProperty', valueList: [1, 'two', 3] },
       lr: { type: 'ListRelationship', objectList: [{ object: 'urn:x:a' }, { object: 'urn:x:b' }] },
@@ -81,7 +117,14 @@ describe('renderEntity', () => {
   );
 
   it('keyValues gives bare values', () => {
-    expect(renderEntity(e, core, { format: 'keyValues' })).toEqual({ id: 'urn:x:r', type: 'T', temp: 20, plain: 5, obj: { a: 1 }, owner: 'urn:x:o' });
+    expect(renderEntity(e, core, { format: 'keyValues' })).toEqual({
+      id: 'urn:x:r',
+      type: 'T',
+      temp: 20,
+      plain: 5,
+      obj: { a: 1 },
+      owner: 'urn:x:o',
+    });
   });
 
   it('concise drops types, and reduces value-only Properties to the value (not JSON objects)', () => {

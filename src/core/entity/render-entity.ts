@@ -23,7 +23,11 @@ export interface RenderOptions {
 }
 
 /** Render one entity as a JSON object (without @context; the caller adds it when JSON-LD is asked for). */
-export function renderEntity(entity: Entity, mapper: TermMapper, options: RenderOptions): Record<string, unknown> {
+export function renderEntity(
+  entity: Entity,
+  mapper: TermMapper,
+  options: RenderOptions,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (included('id', options)) out.id = entity.id;
   if (included('type', options)) {
@@ -70,7 +74,8 @@ export function renderAttribute(attr: Attribute, mapper: TermMapper, options: Re
     if (attr.modifiedAt !== undefined) out.modifiedAt = attr.modifiedAt;
   }
   if (attr.sub !== undefined) {
-    for (const [iri, sub] of Object.entries(attr.sub)) out[mapper.compactIri(iri)] = renderAttribute(sub, mapper, options);
+    for (const [iri, sub] of Object.entries(attr.sub))
+      out[mapper.compactIri(iri)] = renderAttribute(sub, mapper, options);
   }
   // Concise: a Property (or GeoProperty) with nothing but its value is just the value.
   if (concise && (attr.type === 'Property' || attr.type === 'GeoProperty') && Object.keys(out).length === 1) {
@@ -119,7 +124,10 @@ function keyValue(attr: Attribute, mapper: TermMapper, lang: string | undefined)
  * Chooses the language for `lang` (clause 4.15): the first tag of the list present in the map,
  * `*` or no match → the `@none` entry, else the first entry.
  */
-export function pickLanguage(map: Record<string, string | string[]>, lang: string): [string, string | string[]] {
+export function pickLanguage(
+  map: Record<string, string | string[]>,
+  lang: string,
+): [string, string | string[]] {
   const wanted = lang
     .split(',')
     .map((t) => t.split(';')[0]!.trim())
@@ -133,7 +141,9 @@ export function pickLanguage(map: Record<string, string | string[]>, lang: strin
 }
 
 function compactVocab(value: unknown, mapper: TermMapper): unknown {
-  return Array.isArray(value) ? value.map((v) => mapper.compactIri(String(v))) : mapper.compactIri(String(value));
+  return Array.isArray(value)
+    ? value.map((v) => mapper.compactIri(String(v)))
+    : mapper.compactIri(String(value));
 }
 
 function compactTypes(value: string | string[], mapper: TermMapper): string | string[] {

@@ -15,7 +15,9 @@ export function renderFeature(
   geometryProperty: string,
 ): Record<string, unknown> {
   const { id, ...properties } = renderEntity(entity, mapper, options);
-  const geo = entity.attrs[geometryProperty]?.find((a) => a.datasetId === undefined) ?? entity.attrs[geometryProperty]?.[0];
+  const geo =
+    entity.attrs[geometryProperty]?.find((a) => a.datasetId === undefined) ??
+    entity.attrs[geometryProperty]?.[0];
   return {
     id: id ?? entity.id,
     type: 'Feature',

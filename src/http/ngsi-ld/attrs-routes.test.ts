@@ -57,8 +57,13 @@ describe('append attributes (5.6.3)', () => {
 
   it('answers 404 for an unknown entity and 400 for an unknown option', async () => {
     const payload = { x: { type: 'Property', value: 1 } };
-    expect((await app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities/urn:x:none/attrs', payload })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: `${URL}/attrs?options=bogus`, payload })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities/urn:x:none/attrs', payload }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ method: 'POST', url: `${URL}/attrs?options=bogus`, payload })).statusCode,
+    ).toBe(400);
   });
 });
 
@@ -77,21 +82,38 @@ describe('update attributes (5.6.2)', () => {
   });
 
   it('answers 204 when all were updated', async () => {
-    const res = await app.inject({ method: 'PATCH', url: `${URL}/attrs`, payload: { powerState: { type: 'Property', value: 'off' } } });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: `${URL}/attrs`,
+      payload: { powerState: { type: 'Property', value: 'off' } },
+    });
     expect(res.statusCode).toBe(204);
   });
 });
 
 describe('partial attribute update (5.6.4)', () => {
   it('changes only the given members and keeps sub-attributes', async () => {
-    const res = await app.inject({ method: 'PATCH', url: `${URL}/attrs/illuminance`, payload: { value: 95 } });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: `${URL}/attrs/illuminance`,
+      payload: { value: 95 },
+    });
     expect(res.statusCode).toBe(204);
     const e = await entity();
-    expect(e.illuminance).toEqual({ type: 'Property', value: 95, unitCode: 'LUX', accuracy: { type: 'Property', value: 2 } });
+    expect(e.illuminance).toEqual({
+      type: 'Property',
+      value: 95,
+      unitCode: 'LUX',
+      accuracy: { type: 'Property', value: 2 },
+    });
   });
 
   it('selects the instance by datasetId', async () => {
-    await app.inject({ method: 'PATCH', url: `${URL}/attrs/speed`, payload: { value: 50, datasetId: 'urn:ngsi-ld:Dataset:radar' } });
+    await app.inject({
+      method: 'PATCH',
+      url: `${URL}/attrs/speed`,
+      payload: { value: 50, datasetId: 'urn:ngsi-ld:Dataset:radar' },
+    });
     const speeds = (await entity()).speed as Array<{ value: number; datasetId?: string }>;
     expect(speeds.find((s) => s.datasetId === 'urn:ngsi-ld:Dataset:radar')?.value).toBe(50);
     expect(speeds.find((s) => s.datasetId === undefined)?.value).toBe(31);
@@ -105,7 +127,11 @@ describe('partial attribute update (5.6.4)', () => {
 
 describe('replace attribute (5.6.19)', () => {
   it('replaces the instance whole', async () => {
-    const res = await app.inject({ method: 'PUT', url: `${URL}/attrs/illuminance`, payload: { type: 'Property', value: 10 } });
+    const res = await app.inject({
+      method: 'PUT',
+      url: `${URL}/attrs/illuminance`,
+      payload: { type: 'Property', value: 10 },
+    });
     expect(res.statusCode).toBe(204);
     expect((await entity()).illuminance).toEqual({ type: 'Property', value: 10 });
   });
@@ -114,11 +140,20 @@ describe('replace attribute (5.6.19)', () => {
 describe('delete attribute (5.6.5)', () => {
   it('deletes the default instance, one datasetId, or all', async () => {
     expect((await app.inject({ method: 'DELETE', url: `${URL}/attrs/speed` })).statusCode).toBe(204);
-    expect((await entity()).speed).toEqual({ type: 'Property', value: 30, datasetId: 'urn:ngsi-ld:Dataset:radar' });
-    const byDataset = await app.inject({ method: 'DELETE', url: `${URL}/attrs/speed?datasetId=urn:ngsi-ld:Dataset:radar` });
+    expect((await entity()).speed).toEqual({
+      type: 'Property',
+      value: 30,
+      datasetId: 'urn:ngsi-ld:Dataset:radar',
+    });
+    const byDataset = await app.inject({
+      method: 'DELETE',
+      url: `${URL}/attrs/speed?datasetId=urn:ngsi-ld:Dataset:radar`,
+    });
     expect(byDataset.statusCode).toBe(204);
     expect((await entity()).speed).toBeUndefined();
-    expect((await app.inject({ method: 'DELETE', url: `${URL}/attrs/illuminance?deleteAll=true` })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `${URL}/attrs/illuminance?deleteAll=true` })).statusCode,
+    ).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `${URL}/attrs/illuminance` })).statusCode).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { badRequest } from '../../core/errors.js';
 import { parseAttributeInstances, parseAttributes } from '../../core/entity/parse-entity.js';
 import { isUri, requireName, requireUri } from '../../core/entity/validate.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
+import { validateScope } from '../../core/query/scope-query.js';
 import type { AttrUpdateResult } from '../../context/entities/entity-service.js';
 import { BASE, type NgsiDeps } from './deps.js';
 import { attributeMembers } from './entities-routes.js';
@@ -17,7 +18,10 @@ type IdParams = { entityId: string };
 type AttrParamsT = { entityId: string; attrId: string };
 
 const fragmentBody = { type: 'object', description: 'Entity fragment: attributes to add or update' } as const;
-const attributeBody = { type: 'object', description: 'An attribute (or the members of it to change)' } as const;
+const attributeBody = {
+  type: 'object',
+  description: 'An attribute (or the members of it to change)',
+} as const;
 
 /** Mount the attribute routes. */
 export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
@@ -37,8 +41,9 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const id = requireUri(request.params.entityId, 'entity id');
       const noOverwrite = options(request.query, ['noOverwrite']).has('noOverwrite');
       const ld = await bodyContext(request, request.body, deps.contexts);
-      const attrs = parseAttributes(fragmentOf(request.body, id), ld.mapper);
-      const result = await deps.entities.appendAttrs(tenant, id, attrs, noOverwrite);
+      const fragment = fragmentOf(request.body, id);
+      const attrs = parseAttributes(fragment.attrs, ld.mapper);
+      const result = await deps.entities.appendAttrs(tenant, id, attrs, noOverwrite, fragment.scope);
       return sendUpdateResult(reply, result, ld.mapper);
     },
   );
@@ -58,8 +63,9 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const tenant = tenantOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await bodyContext(request, request.body, deps.contexts);
-      const attrs = parseAttributes(fragmentOf(request.body, id), ld.mapper);
-      const result = await deps.entities.updateAttrs(tenant, id, attrs);
+      const fragment = fragmentOf(request.body, id);
+      const attrs = parseAttributes(fragment.attrs, ld.mapper);
+      const result = await deps.entities.updateAttrs(tenant, id, attrs, fragment.scope);
       return sendUpdateResult(reply, result, ld.mapper);
     },
   );
@@ -112,7 +118,12 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.delete<{ Params: AttrParamsT; Querystring: QueryString }>(
     `${BASE}/entities/:entityId/attrs/:attrId`,
     {
-      schema: { tags: ['Attributes'], summary: 'Delete an attribute', params: attrParams, querystring: deleteAttrQs },
+      schema: {
+        tags: ['Attributes'],
+        summary: 'Delete an attribute',
+        params: attrParams,
+        querystring: deleteAttrQs,
+      },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
@@ -122,24 +133,31 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const datasetId = single(request.query, 'datasetId');
       if (datasetId !== undefined && !isUri(datasetId)) throw badRequest('datasetId must be a URI');
       const deleteAll = booleanParam(request.query, 'deleteAll') ?? false;
+      if (name === 'scope') {
+        await deps.entities.deleteScope(tenant, id);
+        return reply.status(204).send();
+      }
       await deps.entities.deleteAttr(tenant, id, ld.mapper.expandTerm(name), datasetId, deleteAll);
       return reply.status(204).send();
     },
   );
 }
 
-/** A fragment body: an object whose id, when present, names the entity of the URL. */
-function fragmentOf(body: unknown, id: string): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object');
+/** A fragment body: its attributes and scope; an id, when present, must name the entity of the URL. */
+function fragmentOf(body: unknown, id: string): { attrs: Record<string, unknown>; scope?: string[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (b.id !== undefined && b.id !== id) throw badRequest('the body id differs from the URL id');
   const attrs = attributeMembers(b);
-  if (Object.keys(attrs).length === 0) throw badRequest('no attributes given');
-  return attrs;
+  const scope = b.scope === undefined ? undefined : validateScope(b.scope);
+  if (Object.keys(attrs).length === 0 && scope === undefined) throw badRequest('no attributes given');
+  return scope === undefined ? { attrs } : { attrs, scope };
 }
 
 function withoutContext(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('body must be a JSON object');
   const { '@context': _ctx, ...rest } = body as Record<string, unknown>;
   return rest;
 }
@@ -152,6 +170,9 @@ function sendUpdateResult(reply: FastifyReply, result: AttrUpdateResult, mapper:
     .type('application/json')
     .send({
       updated: result.updated.map((a) => mapper.compactIri(a)),
-      notUpdated: result.notUpdated.map((n) => ({ attributeName: mapper.compactIri(n.attributeName), reason: n.reason })),
+      notUpdated: result.notUpdated.map((n) => ({
+        attributeName: mapper.compactIri(n.attributeName),
+        reason: n.reason,
+      })),
     });
 }

@@ -12,13 +12,18 @@ afterEach(async () => {
 });
 
 const op = (name: string, payload: unknown, qs = '') =>
-  app.inject({ method: 'POST', url: `/ngsi-ld/v1/entityOperations/${name}${qs}`, payload: payload as object });
+  app.inject({
+    method: 'POST',
+    url: `/ngsi-ld/v1/entityOperations/${name}${qs}`,
+    payload: payload as object,
+  });
 const meter = (i: number, value = i) => ({
   id: `urn:ngsi-ld:WaterMeter:${i}`,
   type: 'WaterMeter',
   volume: { type: 'Property', value, unitCode: 'MTQ' },
 });
-const get = async (i: number) => app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities/urn:ngsi-ld:WaterMeter:${i}` });
+const get = async (i: number) =>
+  app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities/urn:ngsi-ld:WaterMeter:${i}` });
 
 describe('batch create (5.6.7)', () => {
   it('creates all: 201 with the ids', async () => {
@@ -34,16 +39,22 @@ describe('batch create (5.6.7)', () => {
     const body = res.json();
     expect(body.success).toEqual(['urn:ngsi-ld:WaterMeter:2']);
     expect(body.errors).toHaveLength(2);
-    expect(body.errors.find((e: { entityId: string }) => e.entityId === 'urn:ngsi-ld:WaterMeter:1').error.type).toBe(
-      'https://uri.etsi.org/ngsi-ld/errors/AlreadyExists',
-    );
+    expect(
+      body.errors.find((e: { entityId: string }) => e.entityId === 'urn:ngsi-ld:WaterMeter:1').error.type,
+    ).toBe('https://uri.etsi.org/ngsi-ld/errors/AlreadyExists');
     expect((await get(2)).statusCode).toBe(200);
   });
 
   it('handles 2,000 entities in one request', async () => {
-    const res = await op('create', Array.from({ length: 2000 }, (_, i) => meter(i)));
+    const res = await op(
+      'create',
+      Array.from({ length: 2000 }, (_, i) => meter(i)),
+    );
     expect(res.statusCode).toBe(201);
-    const count = await app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=WaterMeter&count=true&limit=1' });
+    const count = await app.inject({
+      method: 'GET',
+      url: '/ngsi-ld/v1/entities?type=WaterMeter&count=true&limit=1',
+    });
     expect(count.headers['ngsild-results-count']).toBe('2000');
   });
 
@@ -84,11 +95,18 @@ describe('batch update, merge and delete (5.6.9, 5.6.20, 5.6.10)', () => {
     expect((await get(1)).json().volume.value).toBe(10);
     const res = await op('update', [meter(2, 20), meter(3, 30)]);
     expect(res.statusCode).toBe(207);
-    expect(res.json().errors[0]).toMatchObject({ entityId: 'urn:ngsi-ld:WaterMeter:3', error: { status: 404 } });
+    expect(res.json().errors[0]).toMatchObject({
+      entityId: 'urn:ngsi-ld:WaterMeter:3',
+      error: { status: 404 },
+    });
   });
 
   it('update with noOverwrite leaves existing attributes', async () => {
-    await op('update', [{ ...meter(1, 77), leak: { type: 'Property', value: false } }], '?options=noOverwrite');
+    await op(
+      'update',
+      [{ ...meter(1, 77), leak: { type: 'Property', value: false } }],
+      '?options=noOverwrite',
+    );
     const one = (await get(1)).json();
     expect(one.volume.value).toBe(1);
     expect(one.leak.value).toBe(false);

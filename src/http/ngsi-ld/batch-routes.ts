@@ -27,18 +27,30 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.post(r1.url, { schema: r1.schema }, async (request, reply) => {
     const tenant = tenantOf(request);
     const { parsed, failed } = await parseBatch(request, deps);
-    const result = await deps.entities.batchCreate(tenant, parsed.map((p) => p.entity));
+    const result = await deps.entities.batchCreate(
+      tenant,
+      parsed.map((p) => p.entity),
+    );
     return sendBatch(reply, merge(result, failed), 201, true);
   });
 
-  const r2 = route('upsert', 'Create or update entities', optionsQs('replace (default) | update'), entityArrayBody);
+  const r2 = route(
+    'upsert',
+    'Create or update entities',
+    optionsQs('replace (default) | update'),
+    entityArrayBody,
+  );
   app.post<{ Querystring: QueryString }>(r2.url, { schema: r2.schema }, async (request, reply) => {
     const tenant = tenantOf(request);
     const opts = options(request.query, ['replace', 'update']);
     if (opts.size > 1) throw badRequest('options replace and update exclude each other');
     const { parsed, failed } = await parseBatch(request, deps);
     const mode = opts.has('update') ? 'update' : 'replace';
-    const result = await deps.entities.batchUpsert(tenant, parsed.map((p) => p.entity), mode);
+    const result = await deps.entities.batchUpsert(
+      tenant,
+      parsed.map((p) => p.entity),
+      mode,
+    );
     const all = merge(result, failed);
     if (all.errors.length === 0) {
       if (result.created.length === 0) return reply.status(204).send();
@@ -47,12 +59,21 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     return sendBatch(reply, all, 201, false);
   });
 
-  const r3 = route('update', 'Update entities', optionsQs('noOverwrite: keep existing attributes'), entityArrayBody);
+  const r3 = route(
+    'update',
+    'Update entities',
+    optionsQs('noOverwrite: keep existing attributes'),
+    entityArrayBody,
+  );
   app.post<{ Querystring: QueryString }>(r3.url, { schema: r3.schema }, async (request, reply) => {
     const tenant = tenantOf(request);
     const noOverwrite = options(request.query, ['noOverwrite']).has('noOverwrite');
     const { parsed, failed } = await parseBatch(request, deps, { requireType: false });
-    const result = await deps.entities.batchUpdate(tenant, parsed.map((p) => p.entity), noOverwrite);
+    const result = await deps.entities.batchUpdate(
+      tenant,
+      parsed.map((p) => p.entity),
+      noOverwrite,
+    );
     return sendBatch(reply, merge(result, failed), 204, false);
   });
 
@@ -60,7 +81,7 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.post(r4.url, { schema: r4.schema }, async (request, reply) => {
     const tenant = tenantOf(request);
     const { parsed, failed, mapper } = await parseBatch(request, deps, { requireType: false });
-    const result = await deps.entities.batchMerge(tenant, parsed, mapper);
+    const result = mapper === undefined ? NOTHING : await deps.entities.batchMerge(tenant, parsed, mapper);
     return sendBatch(reply, merge(result, failed), 204, false);
   });
 
@@ -80,10 +101,13 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   });
 }
 
+const NOTHING: BatchResult = { success: [], errors: [] };
+
 interface Parsed {
   parsed: Array<{ entity: Entity; raw: Record<string, unknown> }>;
   failed: BatchResult['errors'];
-  mapper: TermMapper;
+  /** Undefined when the @context could not be had (then every entity is in `failed`). */
+  mapper: TermMapper | undefined;
 }
 
 /** Parse every entity of a batch; an invalid one becomes an error entry, not a failed request. */
@@ -95,25 +119,39 @@ async function parseBatch(
   const body = request.body;
   if (!Array.isArray(body)) throw badRequest('a batch body must be a JSON array');
   checkSize(body.length, deps);
-  const ld = await bodyContext(request, body, deps.contexts);
   const parsed: Parsed['parsed'] = [];
   const failed: BatchResult['errors'] = [];
+  let ld;
+  try {
+    ld = await bodyContext(request, body, deps.contexts);
+  } catch (e) {
+    // An unreachable @context fails each entity (207, ETSI 043_01_04), not the request.
+    if (!isNgsiError(e) || e.kind !== 'LdContextNotAvailable') throw e;
+    for (const raw of body as unknown[]) failed.push({ entityId: idOf(raw), error: e });
+    return { parsed, failed, mapper: undefined };
+  }
   for (const raw of body as unknown[]) {
     try {
       parsed.push({ entity: parseEntity(raw, ld.mapper, opts), raw: attributeMembers(raw) });
     } catch (e) {
       if (!isNgsiError(e)) throw e;
-      const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
-      failed.push({ entityId: typeof id === 'string' ? id : '', error: e });
+      failed.push({ entityId: idOf(raw), error: e });
     }
   }
   return { parsed, failed, mapper: ld.mapper };
 }
 
+function idOf(raw: unknown): string {
+  const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : '';
+}
+
 function checkSize(n: number, deps: NgsiDeps): void {
   if (n === 0) throw badRequest('a batch must not be empty');
   if (n > deps.limits.maxBatch) {
-    throw new NgsiError('BadRequestData', `a batch holds at most ${deps.limits.maxBatch} entities`, { status: 413 });
+    throw new NgsiError('BadRequestData', `a batch holds at most ${deps.limits.maxBatch} entities`, {
+      status: 413,
+    });
   }
 }
 
@@ -122,9 +160,16 @@ function merge(result: BatchResult, failed: BatchResult['errors']): BatchResult 
 }
 
 /** Full success: `okStatus` (with the ids for create); partial or none: 207 BatchOperationResult. */
-function sendBatch(reply: FastifyReply, result: BatchResult, okStatus: number, idsInBody: boolean): FastifyReply {
+function sendBatch(
+  reply: FastifyReply,
+  result: BatchResult,
+  okStatus: number,
+  idsInBody: boolean,
+): FastifyReply {
   if (result.errors.length === 0) {
-    return idsInBody ? reply.status(okStatus).type('application/json').send(result.success) : reply.status(okStatus).send();
+    return idsInBody
+      ? reply.status(okStatus).type('application/json').send(result.success)
+      : reply.status(okStatus).send();
   }
   return reply
     .status(207)

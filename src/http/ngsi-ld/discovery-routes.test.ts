@@ -10,9 +10,19 @@ beforeEach(async () => {
     method: 'POST',
     url: '/ngsi-ld/v1/entityOperations/create',
     payload: [
-      { id: 'urn:x:p1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' }, location: { type: 'Point', coordinates: [0, 0] } },
+      {
+        id: 'urn:x:p1',
+        type: 'ParkingSpot',
+        status: { type: 'Property', value: 'free' },
+        location: { type: 'Point', coordinates: [0, 0] },
+      },
       { id: 'urn:x:p2', type: 'ParkingSpot', status: { type: 'Property', value: 'occupied' } },
-      { id: 'urn:x:s1', type: 'Streetlight', status: { type: 'Property', value: 'on' }, refDevice: { type: 'Relationship', object: 'urn:x:d' } },
+      {
+        id: 'urn:x:s1',
+        type: 'Streetlight',
+        status: { type: 'Property', value: 'on' },
+        refDevice: { type: 'Relationship', object: 'urn:x:d' },
+      },
     ],
   });
 });
@@ -30,8 +40,14 @@ describe('types', () => {
   });
 
   it('details=true gives each type with its attribute names', async () => {
-    const body = (await get('/types?details=true')).json() as Array<{ typeName: string; attributeNames: string[] }>;
-    expect(body.find((t) => t.typeName === 'Streetlight')?.attributeNames.sort()).toEqual(['refDevice', 'status']);
+    const body = (await get('/types?details=true')).json() as Array<{
+      typeName: string;
+      attributeNames: string[];
+    }>;
+    expect(body.find((t) => t.typeName === 'Streetlight')?.attributeNames.sort()).toEqual([
+      'refDevice',
+      'status',
+    ]);
   });
 
   it('one type: entity count and attribute details; 404 for an unknown type', async () => {
@@ -45,9 +61,18 @@ describe('types', () => {
 
 describe('attributes', () => {
   it('lists attributes, with details and one by name', async () => {
-    expect((await get('/attributes')).json().attributeList.sort()).toEqual(['location', 'refDevice', 'status']);
+    expect((await get('/attributes')).json().attributeList.sort()).toEqual([
+      'location',
+      'refDevice',
+      'status',
+    ]);
     const status = (await get('/attributes/status')).json();
-    expect(status).toMatchObject({ type: 'Attribute', attributeName: 'status', attributeCount: 3, attributeTypes: ['Property'] });
+    expect(status).toMatchObject({
+      type: 'Attribute',
+      attributeName: 'status',
+      attributeCount: 3,
+      attributeTypes: ['Property'],
+    });
     expect(status.typeNames.sort()).toEqual(['ParkingSpot', 'Streetlight']);
     expect((await get('/attributes/nothing')).statusCode).toBe(404);
   });
@@ -55,7 +80,12 @@ describe('attributes', () => {
 
 describe('@context management (/jsonldContexts)', () => {
   it('hosts a context, serves it, uses it in a Link header, and deletes it', async () => {
-    const ctx = { '@context': { ParkingSpot: 'https://smartdatamodels.org/dataModel.Parking/ParkingSpot', status: 'https://smartdatamodels.org/status' } };
+    const ctx = {
+      '@context': {
+        ParkingSpot: 'https://smartdatamodels.org/dataModel.Parking/ParkingSpot',
+        status: 'https://smartdatamodels.org/status',
+      },
+    };
     const created = await app.inject({ method: 'POST', url: '/ngsi-ld/v1/jsonldContexts', payload: ctx });
     expect(created.statusCode).toBe(201);
     const url = created.headers.location as string;
@@ -63,7 +93,11 @@ describe('@context management (/jsonldContexts)', () => {
     expect((await app.inject({ method: 'GET', url: path })).json()).toEqual(ctx);
     expect((await get('/jsonldContexts')).json()).toContain(url);
     const link = `<${url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
-    const withLink = await app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=ParkingSpot', headers: { link } });
+    const withLink = await app.inject({
+      method: 'GET',
+      url: '/ngsi-ld/v1/entities?type=ParkingSpot',
+      headers: { link },
+    });
     expect(withLink.statusCode).toBe(200);
     expect(withLink.json()).toEqual([]);
     const expanded = await app.inject({

@@ -31,7 +31,11 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
         }));
         return sendLd(reply, ld, type, body);
       }
-      const body = { id: `urn:ngsi-ld:EntityTypeList:${randomUUID()}`, type: 'EntityTypeList', typeList: types.map((t) => c(t.type)) };
+      const body = {
+        id: `urn:ngsi-ld:EntityTypeList:${randomUUID()}`,
+        type: 'EntityTypeList',
+        typeList: types.map((t) => c(t.type)),
+      };
       return sendLd(reply, ld, type, body);
     },
   );
@@ -78,7 +82,11 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
         }));
         return sendLd(reply, ld, type, body);
       }
-      const body = { id: `urn:ngsi-ld:AttributeList:${randomUUID()}`, type: 'AttributeList', attributeList: attrs.map((a) => c(a.name)) };
+      const body = {
+        id: `urn:ngsi-ld:AttributeList:${randomUUID()}`,
+        type: 'AttributeList',
+        attributeList: attrs.map((a) => c(a.name)),
+      };
       return sendLd(reply, ld, type, body);
     },
   );

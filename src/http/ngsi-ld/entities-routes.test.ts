@@ -49,15 +49,31 @@ describe('create entity (5.6.1)', () => {
     ['no type', { id: 'urn:x:1' }],
     ['empty type list', { id: 'urn:x:1', type: [] }],
     ['Property without value', { id: 'urn:x:1', type: 'T', p: { type: 'Property' } }],
-    ['Relationship object not a URI', { id: 'urn:x:1', type: 'T', r: { type: 'Relationship', object: 'x y' } }],
-    ['bad geometry', { id: 'urn:x:1', type: 'T', location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [500, 1] } } }],
-    ['bad observedAt', { id: 'urn:x:1', type: 'T', p: { type: 'Property', value: 1, observedAt: 'yesterday' } }],
+    [
+      'Relationship object not a URI',
+      { id: 'urn:x:1', type: 'T', r: { type: 'Relationship', object: 'x y' } },
+    ],
+    [
+      'bad geometry',
+      {
+        id: 'urn:x:1',
+        type: 'T',
+        location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [500, 1] } },
+      },
+    ],
+    [
+      'bad observedAt',
+      { id: 'urn:x:1', type: 'T', p: { type: 'Property', value: 1, observedAt: 'yesterday' } },
+    ],
     ['forbidden attribute name', { id: 'urn:x:1', type: 'T', 'a(b)': { type: 'Property', value: 1 } }],
     ['an array body', [{ id: 'urn:x:1', type: 'T' }]],
   ])('refuses %s with 400 BadRequestData', async (_name, body) => {
     const res = await create(body);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ type: expect.stringMatching(/BadRequestData|InvalidRequest/), detail: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      type: expect.stringMatching(/BadRequestData|InvalidRequest/),
+      detail: expect.any(String),
+    });
   });
 
   it('refuses malformed JSON with 400 InvalidRequest, never 5xx', async () => {
@@ -82,14 +98,20 @@ describe('create entity (5.6.1)', () => {
   });
 
   it('accepts application/ld+json with @context in the body and refuses it without', async () => {
-    const body = { ...airQuality, '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld' };
+    const body = {
+      ...airQuality,
+      '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld',
+    };
     expect((await create(body, { 'content-type': 'application/ld+json' })).statusCode).toBe(201);
     const res = await create({ ...airQuality, id: 'urn:x:2' }, { 'content-type': 'application/ld+json' });
     expect(res.statusCode).toBe(400);
   });
 
   it('refuses @context in an application/json body', async () => {
-    const res = await create({ ...airQuality, '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld' });
+    const res = await create({
+      ...airQuality,
+      '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld',
+    });
     expect(res.statusCode).toBe(400);
   });
 
@@ -127,7 +149,14 @@ describe('retrieve entity (5.7.1)', () => {
   });
 
   it('renders keyValues, simplified and concise', async () => {
-    const kv = { id: ID, type: 'AirQualityObserved', pm25: 12.5, name: 'Plaza Mayor', refDevice: 'urn:ngsi-ld:Device:aq-1', location: { type: 'Point', coordinates: [-3.7038, 40.4168] } };
+    const kv = {
+      id: ID,
+      type: 'AirQualityObserved',
+      pm25: 12.5,
+      name: 'Plaza Mayor',
+      refDevice: 'urn:ngsi-ld:Device:aq-1',
+      location: { type: 'Point', coordinates: [-3.7038, 40.4168] },
+    };
     expect((await get(ID, '?options=keyValues')).json()).toEqual(kv);
     expect((await get(ID, '?format=simplified')).json()).toEqual(kv);
     expect((await get(ID, '?options=concise')).json()).toEqual({
@@ -142,8 +171,16 @@ describe('retrieve entity (5.7.1)', () => {
 
   it('projects with attrs, pick and omit', async () => {
     expect(Object.keys((await get(ID, '?attrs=pm25')).json())).toEqual(['id', 'type', 'pm25']);
-    expect((await get(ID, '?pick=id,name&options=keyValues')).json()).toEqual({ id: ID, name: 'Plaza Mayor' });
-    expect(Object.keys((await get(ID, '?omit=location,refDevice')).json()).sort()).toEqual(['id', 'name', 'pm25', 'type']);
+    expect((await get(ID, '?pick=id,name&options=keyValues')).json()).toEqual({
+      id: ID,
+      name: 'Plaza Mayor',
+    });
+    expect(Object.keys((await get(ID, '?omit=location,refDevice')).json()).sort()).toEqual([
+      'id',
+      'name',
+      'pm25',
+      'type',
+    ]);
     expect((await get(ID, '?pick=id&omit=type')).statusCode).toBe(400);
   });
 
@@ -159,7 +196,11 @@ describe('retrieve entity (5.7.1)', () => {
     const res = await get(ID, '', { accept: 'application/geo+json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/application\/geo\+json/);
-    expect(res.json()).toMatchObject({ id: ID, type: 'Feature', geometry: { type: 'Point', coordinates: [-3.7038, 40.4168] } });
+    expect(res.json()).toMatchObject({
+      id: ID,
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [-3.7038, 40.4168] },
+    });
     expect(res.json().properties.type).toBe('AirQualityObserved');
   });
 
@@ -174,12 +215,20 @@ describe('retrieve entity (5.7.1)', () => {
     expect((await get(ID, '', { accept: 'text/html' })).statusCode).toBe(406);
     const res = await get(ID, '?colour=blue');
     expect(res.statusCode).toBe(400);
-    expect(res.json().type).toBe('https://uri.etsi.org/ngsi-ld/errors/BadRequestData');
+    expect(res.json().type).toBe('https://uri.etsi.org/ngsi-ld/errors/InvalidRequest');
   });
 
   it('selects a language with lang', async () => {
-    await create({ id: 'urn:x:lang', type: 'T', street: { type: 'LanguageProperty', languageMap: { en: 'Main Street', es: 'Calle Mayor' } } });
-    expect((await get('urn:x:lang', '?lang=es')).json().street).toEqual({ type: 'Property', value: 'Calle Mayor', lang: 'es' });
+    await create({
+      id: 'urn:x:lang',
+      type: 'T',
+      street: { type: 'LanguageProperty', languageMap: { en: 'Main Street', es: 'Calle Mayor' } },
+    });
+    expect((await get('urn:x:lang', '?lang=es')).json().street).toEqual({
+      type: 'Property',
+      value: 'Calle Mayor',
+      lang: 'es',
+    });
     expect((await get('urn:x:lang', '?lang=es&options=keyValues')).json().street).toBe('Calle Mayor');
     expect((await get('urn:x:lang')).json().street.languageMap.en).toBe('Main Street');
   });
@@ -197,7 +246,11 @@ describe('replace, merge and delete entity (5.6.6, 5.6.17, 5.6.18)', () => {
       payload: { type: 'AirQualityObserved', no2: { type: 'Property', value: 40 } },
     });
     expect(res.statusCode).toBe(204);
-    expect((await get(ID)).json()).toEqual({ id: ID, type: 'AirQualityObserved', no2: { type: 'Property', value: 40 } });
+    expect((await get(ID)).json()).toEqual({
+      id: ID,
+      type: 'AirQualityObserved',
+      no2: { type: 'Property', value: 40 },
+    });
   });
 
   it('merges with PATCH, keeping what is not named and deleting urn:ngsi-ld:null', async () => {
@@ -208,7 +261,12 @@ describe('replace, merge and delete entity (5.6.6, 5.6.17, 5.6.18)', () => {
     });
     expect(res.statusCode).toBe(204);
     const after = (await get(ID)).json();
-    expect(after.pm25).toEqual({ type: 'Property', value: 30, unitCode: 'GQ', observedAt: '2026-12-01T10:00:00Z' });
+    expect(after.pm25).toEqual({
+      type: 'Property',
+      value: 30,
+      unitCode: 'GQ',
+      observedAt: '2026-12-01T10:00:00Z',
+    });
     expect(after.name).toBeUndefined();
     expect(after.no2.value).toBe(40);
     expect(after.refDevice.object).toBe('urn:ngsi-ld:Device:aq-1');

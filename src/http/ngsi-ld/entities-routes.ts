@@ -36,7 +36,14 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 
   app.get<{ Params: IdParams; Querystring: QueryString }>(
     `${BASE}/entities/:entityId`,
-    { schema: { tags: ['Entities'], summary: 'Retrieve an entity', params: entityIdParams, querystring: retrieveEntityQs } },
+    {
+      schema: {
+        tags: ['Entities'],
+        summary: 'Retrieve an entity',
+        params: entityIdParams,
+        querystring: retrieveEntityQs,
+      },
+    },
     async (request, reply) => {
       const tenant = tenantOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
@@ -45,7 +52,12 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const options = renderOptions(request.query, ld.mapper);
       const entity = await deps.entities.retrieve(tenant, id);
       if (type === 'application/geo+json') {
-        return sendLd(reply, ld, type, renderFeature(entity, ld.mapper, options, geometryProperty(request.query, ld.mapper)));
+        return sendLd(
+          reply,
+          ld,
+          type,
+          renderFeature(entity, ld.mapper, options, geometryProperty(request.query, ld.mapper)),
+        );
       }
       return sendLd(reply, ld, type, renderEntity(entity, ld.mapper, options));
     },
@@ -53,7 +65,9 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 
   app.delete<{ Params: IdParams }>(
     `${BASE}/entities/:entityId`,
-    { schema: { tags: ['Entities'], summary: 'Delete an entity', params: entityIdParams, querystring: noQs } },
+    {
+      schema: { tags: ['Entities'], summary: 'Delete an entity', params: entityIdParams, querystring: noQs },
+    },
     async (request, reply) => {
       const tenant = tenantOf(request);
       await deps.entities.delete(tenant, requireUri(request.params.entityId, 'entity id'));
@@ -64,7 +78,13 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.put<{ Params: IdParams }>(
     `${BASE}/entities/:entityId`,
     {
-      schema: { tags: ['Entities'], summary: 'Replace an entity', params: entityIdParams, querystring: noQs, body: entityBody },
+      schema: {
+        tags: ['Entities'],
+        summary: 'Replace an entity',
+        params: entityIdParams,
+        querystring: noQs,
+        body: entityBody,
+      },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
@@ -80,7 +100,13 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.patch<{ Params: IdParams }>(
     `${BASE}/entities/:entityId`,
     {
-      schema: { tags: ['Entities'], summary: 'Merge an entity', params: entityIdParams, querystring: noQs, body: entityBody },
+      schema: {
+        tags: ['Entities'],
+        summary: 'Merge an entity',
+        params: entityIdParams,
+        querystring: noQs,
+        body: entityBody,
+      },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
@@ -97,6 +123,7 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 /** The attribute members of a raw entity body (what is not id, type, scope or @context). */
 export function attributeMembers(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!ENTITY_MEMBERS.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>))
+    if (!ENTITY_MEMBERS.has(k)) out[k] = v;
   return out;
 }

@@ -18,7 +18,8 @@ export function tenantOf(request: FastifyRequest): string {
   const raw = request.headers['ngsild-tenant'];
   if (raw === undefined) return DEFAULT_TENANT;
   const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || !TENANT.test(value)) throw badRequest('NGSILD-Tenant is not a valid tenant name');
+  if (value === undefined || !TENANT.test(value))
+    throw badRequest('NGSILD-Tenant is not a valid tenant name');
   return value;
 }
 
@@ -44,14 +45,19 @@ export async function linkContext(request: FastifyRequest, source: ContextSource
  * Context of a request with a JSON body. For ld+json every object (or, for a batch, every element)
  * must carry @context and the Link header must not; for json the body must not carry @context.
  */
-export async function bodyContext(request: FastifyRequest, body: unknown, source: ContextSource): Promise<LdContext> {
+export async function bodyContext(
+  request: FastifyRequest,
+  body: unknown,
+  source: ContextSource,
+): Promise<LdContext> {
   const type = bodyType(request.headers['content-type']);
   const link = contextFromLink(headerOf(request, 'link'));
   const items = Array.isArray(body) ? body : [body];
   if (type === 'ld+json') {
     if (link !== undefined) throw badRequest('a JSON-LD Link header is not allowed with application/ld+json');
     const contexts = items.map((i) => contextMember(i));
-    if (contexts.some((c) => c === undefined)) throw badRequest('application/ld+json bodies must carry @context');
+    if (contexts.some((c) => c === undefined))
+      throw badRequest('application/ld+json bodies must carry @context');
     const first = JSON.stringify(contexts[0]);
     if (contexts.some((c) => JSON.stringify(c) !== first)) {
       throw badRequest('all entities of a batch must carry the same @context');

@@ -44,7 +44,8 @@ export function negotiate(accept: string | undefined, geo: boolean): ResponseTyp
       }
     }
   }
-  if (best === undefined) throw new NgsiError('NotAcceptable', `cannot answer with any of ${JSON.stringify(accept)}`);
+  if (best === undefined)
+    throw new NgsiError('NotAcceptable', `cannot answer with any of ${JSON.stringify(accept)}`);
   return best;
 }
 

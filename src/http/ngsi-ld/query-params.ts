@@ -66,7 +66,8 @@ export function renderOptions(qs: QueryString, mapper: TermMapper): RenderOption
   const omit = list(qs, 'omit');
   if (pick !== undefined && omit !== undefined) throw badRequest('pick and omit cannot be used together');
   if (pick !== undefined && attrs !== undefined) throw badRequest('pick and attrs cannot be used together');
-  const member = (m: string): string => (m === 'id' || m === 'type' || m === 'scope' ? m : mapper.expandTerm(m));
+  const member = (m: string): string =>
+    m === 'id' || m === 'type' || m === 'scope' ? m : mapper.expandTerm(m);
   const out: RenderOptions = { format, sysAttrs: opts.has('sysAttrs') };
   if (attrs !== undefined) out.attrs = new Set(attrs.map((a) => mapper.expandTerm(a)));
   if (pick !== undefined) out.pick = new Set(pick.map(member));
@@ -77,7 +78,10 @@ export function renderOptions(qs: QueryString, mapper: TermMapper): RenderOption
 }
 
 /** The selection part of a query (no paging), from GET /entities or DELETE /entities parameters. */
-export function selection(qs: QueryString, mapper: TermMapper): Omit<EntityQuery, 'limit' | 'offset' | 'count'> {
+export function selection(
+  qs: QueryString,
+  mapper: TermMapper,
+): Omit<EntityQuery, 'limit' | 'offset' | 'count'> {
   const query: Omit<EntityQuery, 'limit' | 'offset' | 'count'> = {};
   const type = single(qs, 'type');
   if (type !== undefined) query.type = expandTypeExpr(parseTypeExpr(type), (t) => mapper.expandTerm(t));
@@ -112,23 +116,24 @@ export function selection(qs: QueryString, mapper: TermMapper): Omit<EntityQuery
 /** A full entity query: selection, paging and counting, checked against the limits. */
 export function entityQuery(qs: QueryString, mapper: TermMapper, limits: PagingLimits): EntityQuery {
   const sel = selection(qs, mapper);
+  // Clause 5.7.2 (and ETSI 019_03_05): a query names a type, attrs, q or geoQ — ids alone do not do.
   if (
     sel.type === undefined &&
-    sel.ids === undefined &&
-    sel.idPattern === undefined &&
     sel.attrs === undefined &&
     sel.q === undefined &&
     sel.geoQ === undefined &&
-    sel.scopeQ === undefined &&
-    single(qs, 'local') === undefined
+    single(qs, 'local') !== 'true'
   ) {
-    throw badRequest('a query needs at least one of type, id, idPattern, attrs, q, geoQ or scopeQ');
+    throw badRequest('a query needs at least one of type, attrs, q or geoQ');
   }
   return { ...sel, ...paging(qs, limits) };
 }
 
 /** limit, offset and count (clause 5.5.9 and 6.3.10). */
-export function paging(qs: QueryString, limits: PagingLimits): { limit: number; offset: number; count: boolean } {
+export function paging(
+  qs: QueryString,
+  limits: PagingLimits,
+): { limit: number; offset: number; count: boolean } {
   const count = booleanParam(qs, 'count') ?? false;
   const limit = intParam(qs, 'limit') ?? limits.defaultLimit;
   const offset = intParam(qs, 'offset') ?? 0;
@@ -162,7 +167,14 @@ function orderKey(raw: string, mapper: TermMapper): OrderKey {
   }
   const [attr, ...sub] = name.split('.');
   if (attr === undefined || attr === '') throw badRequest(`bad orderBy key ${JSON.stringify(raw)}`);
-  return { key: { attr: mapper.expandTerm(attr), sub: sub.map((s) => (isMember(s) ? s : mapper.expandTerm(s))), keys: [] }, descending };
+  return {
+    key: {
+      attr: mapper.expandTerm(attr),
+      sub: sub.map((s) => (isMember(s) ? s : mapper.expandTerm(s))),
+      keys: [],
+    },
+    descending,
+  };
 }
 
 function isMember(s: string): boolean {

@@ -8,7 +8,11 @@ let app: FastifyInstance;
 const bins = Array.from({ length: 30 }, (_, i) => ({
   id: `urn:ngsi-ld:WasteContainer:${String(i).padStart(2, '0')}`,
   type: 'WasteContainer',
-  fillingLevel: { type: 'Property', value: i / 30, observedAt: `2026-12-01T${String(i % 24).padStart(2, '0')}:00:00Z` },
+  fillingLevel: {
+    type: 'Property',
+    value: i / 30,
+    observedAt: `2026-12-01T${String(i % 24).padStart(2, '0')}:00:00Z`,
+  },
   status: { type: 'Property', value: i % 3 === 0 ? 'full' : 'ok' },
   refDistrict: { type: 'Relationship', object: `urn:ngsi-ld:District:${i % 2}` },
   address: { type: 'Property', value: { streetAddress: `Street ${i}`, postalCode: `280${i % 5}` } },
@@ -23,7 +27,11 @@ beforeAll(async () => {
   await app.inject({
     method: 'POST',
     url: '/ngsi-ld/v1/entities',
-    payload: { id: 'urn:ngsi-ld:Streetlight:1', type: 'Streetlight', status: { type: 'Property', value: 'full' } },
+    payload: {
+      id: 'urn:ngsi-ld:Streetlight:1',
+      type: 'Streetlight',
+      status: { type: 'Property', value: 'full' },
+    },
   });
 });
 afterAll(async () => {
@@ -48,18 +56,21 @@ describe('selection', () => {
 
   it('by type list (A,B) and id list', async () => {
     expect(await ids('type=WasteContainer,Streetlight&q=status==%22full%22&limit=100')).toHaveLength(11);
-    expect(await ids('id=urn:ngsi-ld:WasteContainer:01,urn:ngsi-ld:WasteContainer:02')).toEqual([
-      'urn:ngsi-ld:WasteContainer:01',
-      'urn:ngsi-ld:WasteContainer:02',
-    ]);
+    expect(
+      await ids('type=WasteContainer&id=urn:ngsi-ld:WasteContainer:01,urn:ngsi-ld:WasteContainer:02'),
+    ).toEqual(['urn:ngsi-ld:WasteContainer:01', 'urn:ngsi-ld:WasteContainer:02']);
   });
 
   it('by idPattern', async () => {
-    expect(await ids('idPattern=WasteContainer:2[0-4]$')).toHaveLength(5);
+    expect(await ids('type=WasteContainer&idPattern=WasteContainer:2[0-4]$')).toHaveLength(5);
+    expect((await query('idPattern=WasteContainer')).statusCode).toBe(400);
   });
 
   it('by q: comparisons, ranges, lists, AND, OR, sub-paths and relationships', async () => {
-    expect(await ids('type=WasteContainer&q=fillingLevel>0.9')).toEqual(['urn:ngsi-ld:WasteContainer:28', 'urn:ngsi-ld:WasteContainer:29']);
+    expect(await ids('type=WasteContainer&q=fillingLevel>0.9')).toEqual([
+      'urn:ngsi-ld:WasteContainer:28',
+      'urn:ngsi-ld:WasteContainer:29',
+    ]);
     expect(await ids('type=WasteContainer&q=fillingLevel==0.1..0.2')).toHaveLength(4);
     expect(await ids('type=WasteContainer&q=status=="full";fillingLevel<0.2')).toHaveLength(2);
     expect(await ids('type=WasteContainer&q=fillingLevel<0.05|fillingLevel>0.95')).toHaveLength(3);
@@ -69,13 +80,29 @@ describe('selection', () => {
   });
 
   it('by geoQ near with maxDistance', async () => {
-    const got = await ids('type=WasteContainer&georel=near;maxDistance==200&geometry=Point&coordinates=[-3.7,40.4]');
-    expect(got).toEqual(['urn:ngsi-ld:WasteContainer:00', 'urn:ngsi-ld:WasteContainer:01', 'urn:ngsi-ld:WasteContainer:02']);
+    const got = await ids(
+      'type=WasteContainer&georel=near;maxDistance==200&geometry=Point&coordinates=[-3.7,40.4]',
+    );
+    expect(got).toEqual([
+      'urn:ngsi-ld:WasteContainer:00',
+      'urn:ngsi-ld:WasteContainer:01',
+      'urn:ngsi-ld:WasteContainer:02',
+    ]);
   });
 
   it('by geoQ within a polygon', async () => {
-    const poly = JSON.stringify([[[-3.7005, 40.39], [-3.6965, 40.39], [-3.6965, 40.41], [-3.7005, 40.41], [-3.7005, 40.39]]]);
-    expect(await ids(`type=WasteContainer&georel=within&geometry=Polygon&coordinates=${encodeURIComponent(poly)}`)).toHaveLength(4);
+    const poly = JSON.stringify([
+      [
+        [-3.7005, 40.39],
+        [-3.6965, 40.39],
+        [-3.6965, 40.41],
+        [-3.7005, 40.41],
+        [-3.7005, 40.39],
+      ],
+    ]);
+    expect(
+      await ids(`type=WasteContainer&georel=within&geometry=Polygon&coordinates=${encodeURIComponent(poly)}`),
+    ).toHaveLength(4);
   });
 
   it('by scopeQ', async () => {
@@ -107,7 +134,11 @@ describe('paging and counting', () => {
 
   it('orderBy an attribute, descending', async () => {
     const got = await ids('type=WasteContainer&orderBy=-fillingLevel&limit=3');
-    expect(got).toEqual(['urn:ngsi-ld:WasteContainer:29', 'urn:ngsi-ld:WasteContainer:28', 'urn:ngsi-ld:WasteContainer:27']);
+    expect(got).toEqual([
+      'urn:ngsi-ld:WasteContainer:29',
+      'urn:ngsi-ld:WasteContainer:28',
+      'urn:ngsi-ld:WasteContainer:27',
+    ]);
   });
 });
 
@@ -117,13 +148,16 @@ describe('errors', () => {
     ['bad q', 'type=WasteContainer&q=fillingLevel>>1'],
     ['bad geometry', 'type=WasteContainer&georel=near;maxDistance==10&geometry=Point&coordinates=[1]'],
     ['bad georel', 'type=WasteContainer&georel=beside&geometry=Point&coordinates=[1,2]'],
-    ['bad idPattern', 'idPattern=(('],
+    ['bad idPattern', 'type=WasteContainer&idPattern=(('],
     ['unknown parameter', 'type=WasteContainer&foo=bar'],
     ['bad limit', 'type=WasteContainer&limit=-1'],
   ])('%s → 400 ProblemDetails', async (_n, qs) => {
     const res = await query(qs);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ type: expect.stringContaining('https://uri.etsi.org/ngsi-ld/errors/'), detail: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      type: expect.stringContaining('https://uri.etsi.org/ngsi-ld/errors/'),
+      detail: expect.any(String),
+    });
   });
 });
 
@@ -142,7 +176,12 @@ describe('POST /entityOperations/query (5.7.2, 6.23)', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/ngsi-ld/v1/entityOperations/query?limit=100&count=true',
-      payload: { type: 'Query', entities: [{ type: 'WasteContainer' }], q: 'status=="full"', attrs: ['status'] },
+      payload: {
+        type: 'Query',
+        entities: [{ type: 'WasteContainer' }],
+        q: 'status=="full"',
+        attrs: ['status'],
+      },
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['ngsild-results-count']).toBe('10');
@@ -153,7 +192,10 @@ describe('POST /entityOperations/query (5.7.2, 6.23)', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/ngsi-ld/v1/entityOperations/query',
-      payload: { type: 'Query', geoQ: { georel: 'near;maxDistance==100', geometry: 'Point', coordinates: [-3.7, 40.4] } },
+      payload: {
+        type: 'Query',
+        geoQ: { georel: 'near;maxDistance==100', geometry: 'Point', coordinates: [-3.7, 40.4] },
+      },
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toHaveLength(2);
@@ -163,8 +205,15 @@ describe('POST /entityOperations/query (5.7.2, 6.23)', () => {
 describe('purge (DELETE /entities)', () => {
   it('deletes what matches and nothing else', async () => {
     const local = await testApp();
-    await local.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/create', payload: bins.slice(0, 6) });
-    const res = await local.inject({ method: 'DELETE', url: '/ngsi-ld/v1/entities?type=WasteContainer&q=status=="full"' });
+    await local.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/entityOperations/create',
+      payload: bins.slice(0, 6),
+    });
+    const res = await local.inject({
+      method: 'DELETE',
+      url: '/ngsi-ld/v1/entities?type=WasteContainer&q=status=="full"',
+    });
     expect(res.statusCode).toBe(204);
     const left = await local.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=WasteContainer' });
     expect(left.json()).toHaveLength(4);

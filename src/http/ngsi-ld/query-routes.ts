@@ -12,7 +12,14 @@ import type { EntityQuery } from '../../core/query/ast.js';
 import { BASE, type NgsiDeps } from './deps.js';
 import { bodyContext, linkContext, tenantOf, type LdContext } from './ld-request.js';
 import { negotiate } from './negotiation.js';
-import { entityQuery, geometryProperty, paging, renderOptions, selection, type QueryString } from './query-params.js';
+import {
+  entityQuery,
+  geometryProperty,
+  paging,
+  renderOptions,
+  selection,
+  type QueryString,
+} from './query-params.js';
 import { sendLd } from './respond.js';
 import { postQueryQs, purgeEntitiesQs, queryBody, queryEntitiesQs } from './schemas.js';
 
@@ -34,13 +41,21 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
   app.post<{ Querystring: QueryString }>(
     `${BASE}/entityOperations/query`,
     {
-      schema: { tags: ['Batch'], summary: 'Query entities (POST)', querystring: postQueryQs, body: queryBody },
+      schema: {
+        tags: ['Batch'],
+        summary: 'Query entities (POST)',
+        querystring: postQueryQs,
+        body: queryBody,
+      },
     },
     async (request, reply) => {
       const tenant = tenantOf(request);
       const type = negotiate(request.headers.accept, true);
       const ld = await bodyContext(request, request.body, deps.contexts);
-      const query = { ...queryFromBody(request.body as Record<string, unknown>, ld), ...paging(request.query, deps.limits) };
+      const query = {
+        ...queryFromBody(request.body as Record<string, unknown>, ld),
+        ...paging(request.query, deps.limits),
+      };
       const result = await deps.entities.query(tenant, query);
       // The body's attrs and lang shape the response as the query string's would.
       const body = request.body as { lang?: string; attrs?: string[] };
@@ -53,12 +68,23 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 
   app.delete<{ Querystring: QueryString }>(
     `${BASE}/entities`,
-    { schema: { tags: ['Entities'], summary: 'Purge entities matching a query', querystring: purgeEntitiesQs } },
+    {
+      schema: {
+        tags: ['Entities'],
+        summary: 'Purge entities matching a query',
+        querystring: purgeEntitiesQs,
+      },
+    },
     async (request, reply) => {
       const tenant = tenantOf(request);
       const ld = await linkContext(request, deps.contexts);
       const sel = selection(request.query, ld.mapper);
-      if (sel.type === undefined && sel.q === undefined && sel.ids === undefined && sel.idPattern === undefined) {
+      if (
+        sel.type === undefined &&
+        sel.q === undefined &&
+        sel.ids === undefined &&
+        sel.idPattern === undefined
+      ) {
         throw badRequest('purge needs at least one of type, id, idPattern or q');
       }
       await deps.entities.purge(tenant, sel);
@@ -93,12 +119,19 @@ function sendPage(
  * The selection of a Query body (clause 5.2.23), expanded with the request's context. Several
  * `entities` selectors are an OR in the spec; one selector (the common case) maps directly.
  */
-function queryFromBody(body: Record<string, unknown>, ld: LdContext): Omit<EntityQuery, 'limit' | 'offset' | 'count'> {
+function queryFromBody(
+  body: Record<string, unknown>,
+  ld: LdContext,
+): Omit<EntityQuery, 'limit' | 'offset' | 'count'> {
   const qs: QueryString = {};
-  const selectors = (body.entities as Array<{ id?: string; idPattern?: string; type?: string }> | undefined) ?? [];
+  const selectors =
+    (body.entities as Array<{ id?: string; idPattern?: string; type?: string }> | undefined) ?? [];
   if (selectors.length > 1) {
     const types = selectors.map((s) => s.type);
-    if (selectors.some((s) => s.id !== undefined || s.idPattern !== undefined) || types.some((t) => t === undefined)) {
+    if (
+      selectors.some((s) => s.id !== undefined || s.idPattern !== undefined) ||
+      types.some((t) => t === undefined)
+    ) {
       throw badRequest('several entity selectors may only name types');
     }
     qs.type = types.join(',');
@@ -118,10 +151,12 @@ function queryFromBody(body: Record<string, unknown>, ld: LdContext): Omit<Entit
   if (geoQ !== undefined) {
     qs.georel = String(geoQ.georel ?? '');
     qs.geometry = String(geoQ.geometry ?? '');
-    qs.coordinates = typeof geoQ.coordinates === 'string' ? geoQ.coordinates : JSON.stringify(geoQ.coordinates ?? null);
+    qs.coordinates =
+      typeof geoQ.coordinates === 'string' ? geoQ.coordinates : JSON.stringify(geoQ.coordinates ?? null);
     if (geoQ.geoproperty !== undefined) qs.geoproperty = String(geoQ.geoproperty);
   }
   const sel = selection(qs, ld.mapper);
-  if (Object.keys(sel).length === 0) throw badRequest('a query needs at least one of entities, attrs, q, geoQ or scopeQ');
+  if (Object.keys(sel).length === 0)
+    throw badRequest('a query needs at least one of entities, attrs, q, geoQ or scopeQ');
   return sel;
 }

@@ -12,7 +12,12 @@ beforeAll(async () => {
   await app.inject({
     method: 'POST',
     url: '/ngsi-ld/v1/entities',
-    payload: { id: 'urn:x:seed', type: 'T', p: { type: 'Property', value: 1 }, location: { type: 'Point', coordinates: [0, 0] } },
+    payload: {
+      id: 'urn:x:seed',
+      type: 'T',
+      p: { type: 'Property', value: 1 },
+      location: { type: 'Point', coordinates: [0, 0] },
+    },
   });
 });
 afterAll(async () => {
@@ -28,21 +33,38 @@ function expectClean(res: { statusCode: number; body: string }): void {
   }
 }
 
-const attrName = fc.oneof(fc.constantFrom('p', 'location', 'q', 'name', 'refX', '@context', 'id', 'type'), fc.string({ maxLength: 8 }));
+const attrName = fc.oneof(
+  fc.constantFrom('p', 'location', 'q', 'name', 'refX', '@context', 'id', 'type'),
+  fc.string({ maxLength: 8 }),
+);
 const attrValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.record({ type: fc.constantFrom('Property', 'Relationship', 'GeoProperty', 'LanguageProperty', 'Nope'), value: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      type: fc.constantFrom('Property', 'Relationship', 'GeoProperty', 'LanguageProperty', 'Nope'),
+      value: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: [] },
+  ),
   fc.record({ type: fc.constant('Relationship'), object: fc.oneof(fc.string(), fc.webUrl()) }),
-  fc.record({ type: fc.constant('GeoProperty'), value: fc.record({ type: fc.constantFrom('Point', 'Polygon', 'LineString', 'Circle'), coordinates: fc.jsonValue({ maxDepth: 4 }) }) }),
+  fc.record({
+    type: fc.constant('GeoProperty'),
+    value: fc.record({
+      type: fc.constantFrom('Point', 'Polygon', 'LineString', 'Circle'),
+      coordinates: fc.jsonValue({ maxDepth: 4 }),
+    }),
+  }),
 );
-const entityish = fc.record(
-  {
-    id: fc.oneof(fc.constant('urn:x:fuzz'), fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer()),
-    type: fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.string({ maxLength: 6 })), fc.constant('T')),
-    attrs: fc.dictionary(attrName, attrValue, { maxKeys: 4 }),
-  },
-  { requiredKeys: [] },
-).map(({ attrs, ...rest }) => ({ ...attrs, ...rest }));
+const entityish = fc
+  .record(
+    {
+      id: fc.oneof(fc.constant('urn:x:fuzz'), fc.string({ maxLength: 20 }), fc.webUrl(), fc.integer()),
+      type: fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.string({ maxLength: 6 })), fc.constant('T')),
+      attrs: fc.dictionary(attrName, attrValue, { maxKeys: 4 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ attrs, ...rest }) => ({ ...attrs, ...rest }));
 
 describe('HTTP robustness', () => {
   it('random entity bodies on every write route never give a 5xx', async () => {
@@ -83,10 +105,40 @@ describe('HTTP robustness', () => {
   });
 
   it('random query strings never give a 5xx', async () => {
-    const param = fc.constantFrom('type', 'id', 'idPattern', 'q', 'attrs', 'georel', 'geometry', 'coordinates', 'scopeQ', 'limit', 'offset', 'count', 'options', 'orderBy', 'pick', 'omit', 'lang');
+    const param = fc.constantFrom(
+      'type',
+      'id',
+      'idPattern',
+      'q',
+      'attrs',
+      'georel',
+      'geometry',
+      'coordinates',
+      'scopeQ',
+      'limit',
+      'offset',
+      'count',
+      'options',
+      'orderBy',
+      'pick',
+      'omit',
+      'lang',
+    );
     const value = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.constantFrom('T', 'p>0', 'p==1..', '((((p', 'near;maxDistance==1', '[0,0]', 'Point', '/a/#', '-1', '1e9', 'keyValues,concise'),
+      fc.constantFrom(
+        'T',
+        'p>0',
+        'p==1..',
+        '((((p',
+        'near;maxDistance==1',
+        '[0,0]',
+        'Point',
+        '/a/#',
+        '-1',
+        '1e9',
+        'keyValues,concise',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(param, value), { minLength: 1, maxLength: 5 }), async (pairs) => {
@@ -101,16 +153,35 @@ describe('HTTP robustness', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), async (text) => {
         expectClean(
-          await app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', payload: text, headers: { 'content-type': 'application/json' } }),
+          await app.inject({
+            method: 'POST',
+            url: '/ngsi-ld/v1/entities',
+            payload: text,
+            headers: { 'content-type': 'application/json' },
+          }),
         );
       }),
       { numRuns: 200 },
     );
     const deep = `{"id":"urn:x:deep","type":"T","p":{"type":"Property","value":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
-    const resDeep = await app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', payload: deep, headers: { 'content-type': 'application/json' } });
+    const resDeep = await app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/entities',
+      payload: deep,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(resDeep.statusCode).toBe(400);
-    const huge = JSON.stringify({ id: 'urn:x:huge', type: 'T', p: { type: 'Property', value: 'x'.repeat(2 * 1024 * 1024) } });
-    const resHuge = await app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', payload: huge, headers: { 'content-type': 'application/json' } });
+    const huge = JSON.stringify({
+      id: 'urn:x:huge',
+      type: 'T',
+      p: { type: 'Property', value: 'x'.repeat(2 * 1024 * 1024) },
+    });
+    const resHuge = await app.inject({
+      method: 'POST',
+      url: '/ngsi-ld/v1/entities',
+      payload: huge,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(resHuge.statusCode).toBe(413);
     expectClean(resHuge);
   });
@@ -118,7 +189,9 @@ describe('HTTP robustness', () => {
   it('random ids in the URL never give a 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 60 }), async (id) => {
-        expectClean(await app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities/${encodeURIComponent(id)}` }));
+        expectClean(
+          await app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities/${encodeURIComponent(id)}` }),
+        );
       }),
       { numRuns: 200 },
     );

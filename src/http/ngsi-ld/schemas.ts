@@ -22,13 +22,17 @@ const selection = {
   id: str('Comma-separated entity ids'),
   idPattern: str('Regular expression over entity ids'),
   q: str('NGSI-LD query language expression (clause 4.9)'),
-  georel: str('near;maxDistance==m | near;minDistance==m | within | contains | intersects | overlaps | disjoint | equals'),
+  georel: str(
+    'near;maxDistance==m | near;minDistance==m | within | contains | intersects | overlaps | disjoint | equals',
+  ),
   geometry: str('Point | MultiPoint | LineString | MultiLineString | Polygon | MultiPolygon'),
   coordinates: str('GeoJSON coordinates of the query geometry, as JSON'),
   geoproperty: str('GeoProperty the geo-query tests (default location)'),
   scopeQ: str('Scope query (clause 4.19)'),
   csf: str('Context source filter (accepted; no registrations yet)'),
-  orderBy: str('Comma-separated sort keys: id, type, createdAt, modifiedAt or attribute paths; prefix - for descending'),
+  orderBy: str(
+    'Comma-separated sort keys: id, type, createdAt, modifiedAt or attribute paths; prefix - for descending',
+  ),
 } as const;
 
 const paging = {
@@ -48,7 +52,18 @@ export const queryEntitiesQs = {
 export const purgeEntitiesQs = {
   type: 'object',
   additionalProperties: false,
-  properties: { type: selection.type, id: selection.id, idPattern: selection.idPattern, q: selection.q, scopeQ: selection.scopeQ, attrs: representation.attrs, georel: selection.georel, geometry: selection.geometry, coordinates: selection.coordinates, geoproperty: selection.geoproperty },
+  properties: {
+    type: selection.type,
+    id: selection.id,
+    idPattern: selection.idPattern,
+    q: selection.q,
+    scopeQ: selection.scopeQ,
+    attrs: representation.attrs,
+    georel: selection.georel,
+    geometry: selection.geometry,
+    coordinates: selection.coordinates,
+    geoproperty: selection.geoproperty,
+  },
 } as const;
 
 /** GET /entities/{entityId} */
@@ -62,7 +77,13 @@ export const retrieveEntityQs = {
 export const postQueryQs = {
   type: 'object',
   additionalProperties: false,
-  properties: { ...paging, options: representation.options, format: representation.format, lang: representation.lang, local: representation.local },
+  properties: {
+    ...paging,
+    options: representation.options,
+    format: representation.format,
+    lang: representation.lang,
+    local: representation.local,
+  },
 } as const;
 
 /** Endpoints that take only `options`. */
@@ -73,7 +94,11 @@ export const optionsQs = (description: string) =>
 export const deleteAttrQs = {
   type: 'object',
   additionalProperties: false,
-  properties: { datasetId: str('Instance to delete'), deleteAll: str('true: delete every instance'), lang: representation.lang },
+  properties: {
+    datasetId: str('Instance to delete'),
+    deleteAll: str('true: delete every instance'),
+    lang: representation.lang,
+  },
 } as const;
 
 /** Endpoints without parameters. */
@@ -101,7 +126,8 @@ export const attrParams = {
 /** An NGSI-LD entity body (validated in depth by the entity parser; described here for the docs). */
 export const entityBody = {
   type: 'object',
-  description: 'NGSI-LD entity, normalized or concise (clause 5.2.4); @context in the body with application/ld+json',
+  description:
+    'NGSI-LD entity, normalized or concise (clause 5.2.4); @context in the body with application/ld+json',
   properties: {
     // Checked by the entity parser, so that one bad id in a batch fails alone (207), not the request.
     id: { type: 'string', description: 'absolute URI' },

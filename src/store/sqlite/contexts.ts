@@ -42,7 +42,15 @@ export class ContextRepository {
 
   /** Insert or replace a context. */
   async put(c: StoredContext): Promise<void> {
-    this.s.put.run(c.id, c.url, c.kind, JSON.stringify(c.body), c.createdAt, c.lastUsage ?? null, c.numberOfHits);
+    this.s.put.run(
+      c.id,
+      c.url,
+      c.kind,
+      JSON.stringify(c.body),
+      c.createdAt,
+      c.lastUsage ?? null,
+      c.numberOfHits,
+    );
   }
 
   /** One context, or undefined. */

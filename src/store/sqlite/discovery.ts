@@ -70,7 +70,8 @@ export class Discovery {
         const info = byType.get(type) ?? { count: 0, attrs: new Map<string, Set<string>>() };
         byType.set(type, info);
         info.count += n;
-        for (const [attr, atype] of sig[1]) info.attrs.set(attr, (info.attrs.get(attr) ?? new Set()).add(atype));
+        for (const [attr, atype] of sig[1])
+          info.attrs.set(attr, (info.attrs.get(attr) ?? new Set()).add(atype));
       }
     }
     return [...byType]

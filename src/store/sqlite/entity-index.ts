@@ -8,10 +8,10 @@
 import type { Entity } from '../../core/model/entity.js';
 import type { AttrPath } from '../../core/query/ast.js';
 import { asGeometry, geometryBBox, type BBox } from '../../core/query/geo-match.js';
-import { K, selectInInstance, toRow, type ValueRow } from './select-values.js';
+import { pathRows, type ValueRow } from './value-rows.js';
 
 /** Version of the derivation below; stored in `meta`, a mismatch rebuilds every side table. */
-export const INDEX_VERSION = '2';
+export const INDEX_VERSION = '1';
 
 /** Geo rows per entity: rtree ids are eid * GEO_SLOTS + n. GeoProperty instances past this are not indexed. */
 export const GEO_SLOTS = 64;
@@ -55,18 +55,17 @@ export function indexEntity(e: Entity): EntityIndex {
   const shapes: Shape[] = [];
   const kinds = new Map<string, [string, string, number]>();
   for (const [attr, instances] of Object.entries(e.attrs)) {
-    const top: ValueRow[] = [];
+    if (!Array.isArray(instances)) continue;
     for (const inst of instances) {
-      const vs = selectInInstance(inst, [], []);
-      if (vs.length === 0) top.push({ k: K.none, v: null, ms: null });
-      for (const v of vs) top.push(toRow(v));
       const kind = kinds.get(`${attr}${SEP}${inst.type}`);
       if (kind) kind[2]++;
       else kinds.set(`${attr}${SEP}${inst.type}`, [attr, inst.type, 1]);
       const g = inst.type === 'GeoProperty' ? asGeometry(inst.value) : undefined;
-      if (g && shapes.length < GEO_SLOTS) shapes.push({ attr, geom: JSON.stringify(g), box: geometryBBox(g) });
+      if (g && shapes.length < GEO_SLOTS)
+        shapes.push({ attr, geom: JSON.stringify(g), box: geometryBBox(g) });
     }
-    values.set(attr, top);
+    const rows = pathRows(e, { attr, sub: [], keys: [] });
+    if (rows.length > 0) values.set(attr, rows);
   }
   const types = [...new Set(e.type)];
   const triples = [...kinds.values()].sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]));

@@ -13,7 +13,7 @@ import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
 import { GEO_SLOTS, indexEntity, type EntityIndex } from './entity-index.js';
-import type { ValueRow } from './select-values.js';
+import type { ValueRow } from './value-rows.js';
 
 interface Job {
   tenant: string;
@@ -60,8 +60,12 @@ export class EntityWriter {
       dropType: db.prepare('DELETE FROM entity_types WHERE eid = ? AND type = ?'),
       addScope: db.prepare('INSERT INTO entity_scopes (eid, scope, tid) VALUES (?, ?, ?)'),
       dropScope: db.prepare('DELETE FROM entity_scopes WHERE eid = ? AND scope = ?'),
-      addValue: db.prepare('INSERT INTO attr_values (eid, p, i, tid, k, v, ms) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      setValue: db.prepare('UPDATE attr_values SET k = ?, v = ?, ms = ? WHERE eid = ? AND p = ? AND i = ?'),
+      addValue: db.prepare(
+        'INSERT INTO attr_values (eid, p, i, tid, k, v, d, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      setValue: db.prepare(
+        'UPDATE attr_values SET k = ?, v = ?, d = ?, ms = ? WHERE eid = ? AND p = ? AND i = ?',
+      ),
       dropValue: db.prepare('DELETE FROM attr_values WHERE eid = ? AND p = ? AND i = ?'),
       addShape: db.prepare('INSERT INTO geo_rtree VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       dropShape: db.prepare('DELETE FROM geo_rtree WHERE id = ?'),
@@ -186,14 +190,29 @@ export class EntityWriter {
   private create(tid: number, e: Entity, delta: StatsDelta): void {
     const ix = indexEntity(e);
     const doc = encodeDoc(e);
-    const info = this.s.insert.run(tid, e.id, e.type[0] ?? '', e.createdAt ?? null, e.modifiedAt ?? null, ix.shapes.length, doc);
+    const info = this.s.insert.run(
+      tid,
+      e.id,
+      e.type[0] ?? '',
+      e.createdAt ?? null,
+      e.modifiedAt ?? null,
+      ix.shapes.length,
+      doc,
+    );
     this.writeSide(tid, Number(info.lastInsertRowid), EMPTY, ix);
     delta.add(tid, ix, 1);
   }
 
   private replace(tid: number, eid: number, old: EntityIndex, e: Entity, delta: StatsDelta): void {
     const ix = indexEntity(e);
-    this.s.update.run(e.type[0] ?? '', e.createdAt ?? null, e.modifiedAt ?? null, ix.shapes.length, encodeDoc(e), eid);
+    this.s.update.run(
+      e.type[0] ?? '',
+      e.createdAt ?? null,
+      e.modifiedAt ?? null,
+      ix.shapes.length,
+      encodeDoc(e),
+      eid,
+    );
     this.writeSide(tid, eid, old, ix);
     if (old.signature !== ix.signature) {
       delta.add(tid, old, -1);
@@ -222,7 +241,18 @@ export class EntityWriter {
       if (o && g && o.attr === g.attr && o.geom === g.geom) continue;
       const id = eid * GEO_SLOTS + n;
       if (o) s.dropShape.run(id);
-      if (g) s.addShape.run(id, g.box[0], g.box[2], g.box[1], g.box[3], tid, this.terms.ensure(g.attr), eid, g.geom);
+      if (g)
+        s.addShape.run(
+          id,
+          g.box[0],
+          g.box[2],
+          g.box[1],
+          g.box[3],
+          tid,
+          this.terms.ensure(g.attr),
+          eid,
+          g.geom,
+        );
     }
   }
 
@@ -230,10 +260,10 @@ export class EntityWriter {
     let p: number | undefined;
     for (let i = 0; i < Math.max(old.length, now.length); i++) {
       const [o, r] = [old[i], now[i]];
-      if (o && r && o.k === r.k && o.v === r.v && o.ms === r.ms) continue;
+      if (o && r && o.k === r.k && o.v === r.v && o.ms === r.ms && o.d === r.d) continue;
       p ??= this.terms.ensure(key);
-      if (o && r) this.s.setValue.run(r.k, r.v, r.ms, eid, p, i);
-      else if (r) this.s.addValue.run(eid, p, i, tid, r.k, r.v, r.ms);
+      if (o && r) this.s.setValue.run(r.k, r.v, r.d, r.ms, eid, p, i);
+      else if (r) this.s.addValue.run(eid, p, i, tid, r.k, r.v, r.d, r.ms);
       else this.s.dropValue.run(eid, p, i);
     }
   }

@@ -11,14 +11,19 @@ import { MIGRATIONS, type Migration } from './migrations/index.js';
 const checksum = (m: Migration): string => createHash('sha256').update(m.sql).digest('hex');
 
 /** Bring the database up to the latest migration; returns the versions applied now. */
-export function runMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function runMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
     checksum   TEXT NOT NULL,
     applied_at TEXT NOT NULL
   )`);
-  const applied = db.prepare('SELECT version, name, checksum FROM schema_version ORDER BY version').all() as Array<{
+  const applied = db
+    .prepare('SELECT version, name, checksum FROM schema_version ORDER BY version')
+    .all() as Array<{
     version: number;
     name: string;
     checksum: string;
@@ -27,14 +32,22 @@ export function runMigrations(db: Database.Database, migrations: readonly Migrat
   for (const row of applied) {
     const m = known.get(row.version);
     if (!m) {
-      throw new NgsiError('InternalError', `database has migration ${row.version} (${row.name}) that this version does not know`);
+      throw new NgsiError(
+        'InternalError',
+        `database has migration ${row.version} (${row.name}) that this version does not know`,
+      );
     }
     if (checksum(m) !== row.checksum) {
-      throw new NgsiError('InternalError', `migration ${row.version} (${row.name}) was edited after it was applied`);
+      throw new NgsiError(
+        'InternalError',
+        `migration ${row.version} (${row.name}) was edited after it was applied`,
+      );
     }
   }
   const done = new Set(applied.map((r) => r.version));
-  const record = db.prepare('INSERT INTO schema_version (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  const record = db.prepare(
+    'INSERT INTO schema_version (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+  );
   const now: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(m.version)) continue;

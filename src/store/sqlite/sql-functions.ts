@@ -1,15 +1,15 @@
 /**
  * JavaScript functions registered on the connection, for what SQL cannot say itself: regular
- * expressions (`~=`, idPattern), exact geo tests after the R*Tree prefilter, scope wildcards, and
+ * expressions (`~=`, idPattern; the q parser's `compilePattern`), exact geo tests after the R*Tree prefilter, scope wildcards, and
  * `q_select` — the values a q path selects from a stored document, for paths the index does not hold.
  * Parsed inputs (patterns, queries, the last document) are cached; every cache is per connection.
  */
 import type Database from 'better-sqlite3';
-import { badRequest } from '../../core/errors.js';
 import type { Entity } from '../../core/model/entity.js';
 import type { AttrPath, GeoQuery } from '../../core/query/ast.js';
 import { asGeometry, geoMatches } from '../../core/query/geo-match.js';
-import { selectRows } from './select-values.js';
+import { compilePattern } from '../../core/query/pattern.js';
+import { pathRows } from './value-rows.js';
 
 /** A bounded map that forgets its oldest entry when full. */
 class Lru<V> {
@@ -22,15 +22,6 @@ class Lru<V> {
     if (this.m.size >= this.size) this.m.delete(this.m.keys().next().value as string);
     this.m.set(key, v);
     return v;
-  }
-}
-
-/** Compile a user's regular expression, or fail with BadRequestData. */
-export function compileRegExp(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (e) {
-    throw badRequest(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
   }
 }
 
@@ -51,13 +42,23 @@ export function registerFunctions(db: Database.Database): void {
 
   // SQLite rewrites `x REGEXP y` to regexp(y, x).
   db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
-    typeof pattern === 'string' && typeof value === 'string' && regexps.get(pattern, compileRegExp).test(value) ? 1 : 0,
+    typeof pattern === 'string' &&
+    typeof value === 'string' &&
+    regexps.get(pattern, compilePattern).test(value)
+      ? 1
+      : 0,
   );
 
   db.function('geo_match', { deterministic: true }, (geom: unknown, query: unknown) => {
     if (typeof geom !== 'string' || typeof query !== 'string') return 0;
     const g = asGeometry(JSON.parse(geom));
-    return g && geoMatches(g, geoQueries.get(query, (q) => JSON.parse(q) as GeoQuery)) ? 1 : 0;
+    return g &&
+      geoMatches(
+        g,
+        geoQueries.get(query, (q) => JSON.parse(q) as GeoQuery),
+      )
+      ? 1
+      : 0;
   });
 
   // True when any instance of the query's GeoProperty in a stored document matches.
@@ -83,12 +84,12 @@ export function registerFunctions(db: Database.Database): void {
   });
 
   db.table('q_select', {
-    columns: ['k', 'v', 'ms'],
+    columns: ['k', 'v', 'd', 'ms'],
     parameters: ['doc', 'path'],
     *rows(doc: unknown, path: unknown) {
       if (typeof doc !== 'string' || typeof path !== 'string') return;
       const p = paths.get(path, (s) => JSON.parse(s) as AttrPath);
-      for (const r of selectRows(parseDoc(doc).attrs[p.attr], p.sub, p.keys)) yield [r.k, r.v, r.ms];
+      for (const r of pathRows(parseDoc(doc), p)) yield [r.k, r.v, r.d, r.ms];
     },
   });
 }

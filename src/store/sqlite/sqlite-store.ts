@@ -156,7 +156,9 @@ export class SqliteStore implements Store {
       const n = this.sizes.get(tid);
       if (n !== undefined) this.sizes.set(tid, n + by);
     });
-    const countTenant = this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM entities WHERE tid = ?');
+    const countTenant = this.db.prepare<[number], { n: number }>(
+      'SELECT count(*) AS n FROM entities WHERE tid = ?',
+    );
     const queries = new QueryRunner({
       statements: new StatementCache(this.db),
       terms,
@@ -177,10 +179,14 @@ export class SqliteStore implements Store {
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
       countTenant,
     };
-    const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_version'").get();
+    const version = this.db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_version'")
+      .get();
     if (version?.value !== INDEX_VERSION) {
       writer.rebuild();
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?)").run(INDEX_VERSION);
+      this.db
+        .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_version', ?)")
+        .run(INDEX_VERSION);
     }
   }
 

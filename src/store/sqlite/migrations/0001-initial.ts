@@ -56,9 +56,9 @@ CREATE TABLE entity_scopes (
 ) WITHOUT ROWID;
 CREATE INDEX entity_scopes_tid_scope ON entity_scopes (tid, scope);
 
--- One row per value a q path selects: p = interned path, i = ordinal among that path's values.
--- k: 0 number, 1 string, 2 boolean (v 0/1), 3 null, 4 object or nested array, 5 instance without values.
--- ms = epoch milliseconds when a string value is an ISO 8601 date-time.
+-- One row per value an attribute selects for q (value-rows.ts): p = interned attribute, i = ordinal.
+-- k: 0 number, 1 string, 2 boolean (v 0/1), 3 null, 4 object or nested array, 5 target without values;
+-- +10 for values of a Relationship. d/ms: temporal shape (0 instant, 1 time) and ms of a temporal string.
 CREATE TABLE attr_values (
   eid INTEGER NOT NULL,
   p   INTEGER NOT NULL,
@@ -66,11 +66,12 @@ CREATE TABLE attr_values (
   tid INTEGER NOT NULL,
   k   INTEGER NOT NULL,
   v,
+  d   INTEGER,
   ms  INTEGER,
   PRIMARY KEY (eid, p, i)
 ) WITHOUT ROWID;
 CREATE INDEX attr_values_tid_p_k_v ON attr_values (tid, p, k, v);
-CREATE INDEX attr_values_tid_p_ms ON attr_values (tid, p, ms) WHERE ms IS NOT NULL;
+CREATE INDEX attr_values_tid_p_d_ms ON attr_values (tid, p, d, ms) WHERE ms IS NOT NULL;
 
 -- Bounding boxes of GeoProperty instances; exact tests read geom.
 CREATE VIRTUAL TABLE geo_rtree USING rtree (id, min_x, max_x, min_y, max_y, +tid INTEGER, +attr INTEGER, +eid INTEGER, +geom TEXT);

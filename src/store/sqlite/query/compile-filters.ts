@@ -7,33 +7,47 @@ import { badRequest } from '../../../core/errors.js';
 import type { EntityQuery, GeoQuery, ScopeExpr, TypeExpr } from '../../../core/query/ast.js';
 import { asGeometry, expandBBox, geometryBBox, type BBox } from '../../../core/query/geo-match.js';
 import { GEO_SLOTS } from '../entity-index.js';
-import { compileRegExp } from '../sql-functions.js';
+import { compilePattern } from '../../../core/query/pattern.js';
 import { compileQ } from './compile-q.js';
 import { FALSE, join, sql, type CompileContext, type Conjunct, type Sql } from './sql.js';
 
 /** Every ANDed condition of a query. */
-export function compileConjuncts(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>, ctx: CompileContext): Conjunct[] {
+export function compileConjuncts(
+  q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>,
+  ctx: CompileContext,
+): Conjunct[] {
   const out: Conjunct[] = [];
   if (q.ids) {
     const ids = JSON.stringify(q.ids);
     out.push({
       probe: sql('e.id IN (SELECT value FROM json_each(?))', ids),
-      driver: sql('SELECT eid FROM entities WHERE tid = ? AND id IN (SELECT value FROM json_each(?))', ctx.tid, ids),
+      driver: sql(
+        'SELECT eid FROM entities WHERE tid = ? AND id IN (SELECT value FROM json_each(?))',
+        ctx.tid,
+        ids,
+      ),
       exact: true,
       known: q.ids.length,
     });
   }
   if (q.type) out.push(typeConjunct(q.type, ctx));
   if (q.idPattern !== undefined) {
-    compileRegExp(q.idPattern);
+    compilePattern(q.idPattern); // reject a bad pattern before any SQL runs
     out.push({ probe: sql('regexp(?, e.id)', q.idPattern) });
   }
   // attrs selects only when there is no q (otherwise it only projects).
   if (q.attrs && q.attrs.length > 0 && !q.q) {
     const ps = JSON.stringify(q.attrs.map((a) => ctx.term(a)));
     out.push({
-      probe: sql('EXISTS (SELECT 1 FROM attr_values x NOT INDEXED WHERE x.eid = e.eid AND x.p IN (SELECT value FROM json_each(?)))', ps),
-      driver: sql('SELECT eid FROM attr_values WHERE tid = ? AND p IN (SELECT value FROM json_each(?))', ctx.tid, ps),
+      probe: sql(
+        'EXISTS (SELECT 1 FROM attr_values x NOT INDEXED WHERE x.eid = e.eid AND x.p IN (SELECT value FROM json_each(?)))',
+        ps,
+      ),
+      driver: sql(
+        'SELECT eid FROM attr_values WHERE tid = ? AND p IN (SELECT value FROM json_each(?))',
+        ctx.tid,
+        ps,
+      ),
       exact: true,
     });
   }
@@ -45,7 +59,12 @@ export function compileConjuncts(q: Omit<EntityQuery, 'limit' | 'offset' | 'coun
 
 function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {
   const probe = typeProbe(t, ctx);
-  const leaves = t.kind === 'type' ? [t] : t.kind === 'or' && t.items.every((i) => i.kind === 'type') ? t.items : undefined;
+  const leaves =
+    t.kind === 'type'
+      ? [t]
+      : t.kind === 'or' && t.items.every((i) => i.kind === 'type')
+        ? t.items
+        : undefined;
   if (leaves && leaves.length > 0) {
     const ids = leaves.map((l) => ctx.term((l as { name: string }).name));
     const driver = sql(
@@ -58,12 +77,19 @@ function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {
   // For A;B, the entities of A are a superset to start from.
   const first = t.kind === 'and' ? t.items.find((i) => i.kind === 'type') : undefined;
   if (first && first.kind === 'type')
-    return { probe, driver: sql('SELECT eid FROM entity_types WHERE tid = ? AND type = ?', ctx.tid, ctx.term(first.name)) };
+    return {
+      probe,
+      driver: sql('SELECT eid FROM entity_types WHERE tid = ? AND type = ?', ctx.tid, ctx.term(first.name)),
+    };
   return { probe };
 }
 
 function typeProbe(t: TypeExpr, ctx: CompileContext): Sql {
-  if (t.kind === 'type') return sql('EXISTS (SELECT 1 FROM entity_types t NOT INDEXED WHERE t.eid = e.eid AND t.type = ?)', ctx.term(t.name));
+  if (t.kind === 'type')
+    return sql(
+      'EXISTS (SELECT 1 FROM entity_types t NOT INDEXED WHERE t.eid = e.eid AND t.type = ?)',
+      ctx.term(t.name),
+    );
   if (t.items.length === 0) return t.kind === 'and' ? sql('1') : FALSE;
   const parts = join(
     t.items.map((i) => typeProbe(i, ctx)),
@@ -84,19 +110,30 @@ function scopeCondition(leaf: Extract<ScopeExpr, { kind: 'scope' }>): Sql {
 
 function scopeConjunct(s: ScopeExpr, ctx: CompileContext): Conjunct {
   const probe = scopeProbe(s);
-  const leaves = s.kind === 'scope' ? [s] : s.kind === 'or' && s.items.every((i) => i.kind === 'scope') ? s.items : [];
+  const leaves =
+    s.kind === 'scope' ? [s] : s.kind === 'or' && s.items.every((i) => i.kind === 'scope') ? s.items : [];
   if (leaves.length === 0) return { probe };
   const conds = join(
     leaves.map((l) => scopeCondition(l as Extract<ScopeExpr, { kind: 'scope' }>)),
     ' OR ',
   );
-  return { probe, driver: { sql: `SELECT eid FROM entity_scopes s WHERE s.tid = ? AND (${conds.sql})`, params: [ctx.tid, ...conds.params] }, exact: true };
+  return {
+    probe,
+    driver: {
+      sql: `SELECT eid FROM entity_scopes s WHERE s.tid = ? AND (${conds.sql})`,
+      params: [ctx.tid, ...conds.params],
+    },
+    exact: true,
+  };
 }
 
 function scopeProbe(s: ScopeExpr): Sql {
   if (s.kind === 'scope') {
     const c = scopeCondition(s);
-    return { sql: `EXISTS (SELECT 1 FROM entity_scopes s NOT INDEXED WHERE s.eid = e.eid AND ${c.sql})`, params: c.params };
+    return {
+      sql: `EXISTS (SELECT 1 FROM entity_scopes s NOT INDEXED WHERE s.eid = e.eid AND ${c.sql})`,
+      params: c.params,
+    };
   }
   if (s.items.length === 0) return s.kind === 'and' ? sql('1') : FALSE;
   const parts = join(s.items.map(scopeProbe), s.kind === 'and' ? ' AND ' : ' OR ');
@@ -110,7 +147,8 @@ function geoConjunct(g: GeoQuery, ctx: CompileContext): Conjunct {
   const geometry = asGeometry(g.geometry);
   if (!geometry) throw badRequest('geoQ geometry is not a valid GeoJSON geometry');
   const bad = (n: number | undefined): boolean => n !== undefined && !(Number.isFinite(n) && n >= 0);
-  if (bad(g.maxDistance) || bad(g.minDistance)) throw badRequest('geoQ distances must be non-negative numbers');
+  if (bad(g.maxDistance) || bad(g.minDistance))
+    throw badRequest('geoQ distances must be non-negative numbers');
   if (g.georel === 'near' && g.maxDistance === undefined && g.minDistance === undefined) {
     throw badRequest('near needs maxDistance or minDistance');
   }
@@ -132,10 +170,28 @@ function geoConjunct(g: GeoQuery, ctx: CompileContext): Conjunct {
   const contains = g.georel === 'contains';
   // within: the entity's box lies inside the query's; contains: around it; otherwise the boxes meet.
   const rect = within
-    ? sql('r.min_x >= ? AND r.max_x <= ? AND r.min_y >= ? AND r.max_y <= ?', x0 - PAD, x1 + PAD, y0 - PAD, y1 + PAD)
+    ? sql(
+        'r.min_x >= ? AND r.max_x <= ? AND r.min_y >= ? AND r.max_y <= ?',
+        x0 - PAD,
+        x1 + PAD,
+        y0 - PAD,
+        y1 + PAD,
+      )
     : contains
-      ? sql('r.min_x <= ? AND r.max_x >= ? AND r.min_y <= ? AND r.max_y >= ?', x0 + PAD, x1 - PAD, y0 + PAD, y1 - PAD)
-      : sql('r.min_x <= ? AND r.max_x >= ? AND r.min_y <= ? AND r.max_y >= ?', x1 + PAD, x0 - PAD, y1 + PAD, y0 - PAD);
+      ? sql(
+          'r.min_x <= ? AND r.max_x >= ? AND r.min_y <= ? AND r.max_y >= ?',
+          x0 + PAD,
+          x1 - PAD,
+          y0 + PAD,
+          y1 - PAD,
+        )
+      : sql(
+          'r.min_x <= ? AND r.max_x >= ? AND r.min_y <= ? AND r.max_y >= ?',
+          x1 + PAD,
+          x0 - PAD,
+          y1 + PAD,
+          y0 - PAD,
+        );
   const head = `SELECT r.eid FROM geo_rtree r WHERE ${rect.sql} AND r.tid = ? AND r.attr = ?`;
   const params = [...rect.params, ctx.tid, attr];
   return {

@@ -1,15 +1,16 @@
 /**
- * Compiles a q expression (NGSI-LD 4.9) to SQL over `attr_values` (paths the index holds) or the
- * `q_select` table function (any other path), with the semantics of the in-memory `matchesQ`:
- * a comparison holds when ANY selected value satisfies it; numbers, strings, dates (epoch ms) and
- * booleans compare only with their own kind; `!=`, negated lists and ranges hold when some existing
- * value does not satisfy the positive test; `!~=` looks at string values only.
+ * Compiles a q expression (NGSI-LD 4.9) to SQL with the reference semantics of core/query/q-match.ts:
+ * plain attribute paths read the `attr_values` index, any other path the `q_select` table function
+ * (same rows, computed from the document). A comparison holds when some selected value satisfies it;
+ * kinds compare only with their own kind; Relationship values (k + REL) take part in equality, lists
+ * and ranges only; a negation holds when the target exists and the positive form does not.
  */
 import { badRequest } from '../../../core/errors.js';
 import type { AttrPath, QExpr, QOp, QValue } from '../../../core/query/ast.js';
+import { compilePattern } from '../../../core/query/pattern.js';
+import { parseTemporal } from '../../../core/query/temporal-literal.js';
 import { indexedPathKey } from '../entity-index.js';
-import { K } from '../select-values.js';
-import { compileRegExp } from '../sql-functions.js';
+import { K, REL, SHAPE } from '../value-rows.js';
 import { FALSE, join, sql, type CompileContext, type Conjunct, type Sql } from './sql.js';
 
 /** The top-level conjuncts of a q expression, each with an index driver when it has one. */
@@ -19,7 +20,9 @@ export function compileQ(q: QExpr, ctx: CompileContext): Conjunct[] {
   return [d ? { probe: probe(q, ctx), driver: d, exact: true } : { probe: probe(q, ctx) }];
 }
 
-/** A boolean SQL expression over the entity row `e` for a q expression. */
+type Leaf = Extract<QExpr, { kind: 'compare' | 'in' | 'range' }>;
+
+/** A boolean SQL expression over the entity row `e`. */
 function probe(q: QExpr, ctx: CompileContext): Sql {
   switch (q.kind) {
     case 'and':
@@ -33,21 +36,30 @@ function probe(q: QExpr, ctx: CompileContext): Sql {
     }
     case 'exists':
       return exists(q.path, undefined, ctx);
-    case 'notExists': {
-      const e = exists(q.path, undefined, ctx);
-      return { sql: `NOT ${e.sql}`, params: e.params };
-    }
+    case 'notExists':
+      return not(exists(q.path, undefined, ctx));
     default: {
-      const leaf = leafCondition(q);
-      return exists(q.path, leaf, ctx);
+      if (!negated(q)) return exists(q.path, positive(q), ctx);
+      const pos = positive(q);
+      // `!~=`: some string value exists and none matches; other negations: the target exists and no value satisfies.
+      const target = exists(
+        q.path,
+        q.kind === 'compare' && q.op === '!~=' ? sql(`x.k = ${K.string}`) : undefined,
+        ctx,
+      );
+      if (pos === FALSE) return target;
+      const parts = join([target, not(exists(q.path, pos, ctx))], ' AND ');
+      return { sql: `(${parts.sql})`, params: parts.params };
     }
   }
 }
 
+const not = (s: Sql): Sql => (s === FALSE ? sql('1') : { sql: `NOT ${s.sql}`, params: s.params });
+
 /**
- * `EXISTS` over the rows a path selects for this entity, filtered by `cond` (over alias x).
- * NOT INDEXED pins the primary key (eid, p, i): with ANALYZE statistics SQLite may otherwise
- * skip-scan the value index, which is right for a driver but far slower for a per-entity probe.
+ * `EXISTS` over the rows a path selects for this entity, filtered by `cond` (over alias x). NOT
+ * INDEXED pins the primary key (eid, p, i): with ANALYZE statistics SQLite may otherwise skip-scan
+ * the value index, right for a driver but far slower for a per-entity probe.
  */
 function exists(path: AttrPath, cond: Sql | undefined, ctx: CompileContext): Sql {
   if (cond === FALSE) return FALSE;
@@ -59,7 +71,7 @@ function exists(path: AttrPath, cond: Sql | undefined, ctx: CompileContext): Sql
   return { sql: `EXISTS (SELECT 1 ${where.sql})`, params: where.params };
 }
 
-/** An index scan listing the entities a positive leaf on an indexed path selects. */
+/** An index scan listing the entities that a positive leaf on an indexed path selects. */
 function driver(q: QExpr, ctx: CompileContext): Sql | undefined {
   if (q.kind === 'or') {
     const parts = q.items.map((i) => driver(i, ctx));
@@ -71,99 +83,106 @@ function driver(q: QExpr, ctx: CompileContext): Sql | undefined {
   if (!key) return undefined;
   const head = sql('SELECT x.eid FROM attr_values x WHERE x.tid = ? AND x.p = ?', ctx.tid, ctx.term(key));
   if (q.kind === 'exists') return head;
-  // Negations hold on values an index range cannot list; a regex would test every value of the path.
+  // Negations hold on values an index range cannot list; a pattern would test every value of the path.
   if (negated(q) || (q.kind === 'compare' && q.op === '~=')) return undefined;
-  const cond = leafCondition(q);
-  if (cond === FALSE) return sql('SELECT NULL AS eid WHERE 0');
-  return join([head, cond], ' AND ');
+  const cond = positive(q);
+  return cond === FALSE ? sql('SELECT NULL AS eid WHERE 0') : join([head, cond], ' AND ');
 }
-
-type Leaf = Extract<QExpr, { kind: 'compare' | 'in' | 'range' }>;
 
 const negated = (q: Leaf): boolean => (q.kind === 'compare' ? q.op === '!=' || q.op === '!~=' : q.negate);
 
-/** The condition on one selected value row (alias x) for a comparison leaf. */
-function leafCondition(q: Leaf): Sql {
-  if (q.kind === 'compare' && (q.op === '~=' || q.op === '!~=')) {
-    const pattern = regexSource(q.value);
-    compileRegExp(pattern); // reject a bad pattern before any SQL runs
-    const not = q.op === '!~=' ? 'NOT ' : '';
-    return sql(`(x.k = ${K.string} AND ${not}regexp(?, x.v))`, pattern);
+/** The positive condition of a leaf on one value row (alias x): `==` for `!=`, the match for `!~=`. */
+function positive(q: Leaf): Sql {
+  if (q.kind === 'in') return anyEqual(q.values);
+  if (q.kind === 'range') return range(q.from, q.to);
+  if (q.op === '~=' || q.op === '!~=') {
+    if (q.value.kind !== 'string') throw badRequest(`${q.op} needs a string pattern`);
+    compilePattern(q.value.value); // reject a bad pattern before any SQL runs
+    return sql(`(x.k = ${K.string} AND regexp(?, x.v))`, q.value.value);
   }
-  let positive: Sql;
-  if (q.kind === 'in') positive = anyEqual(q.values);
-  else if (q.kind === 'range') positive = range(q.from, q.to);
-  else positive = q.op === '==' || q.op === '!=' ? equal(q.value) : order(q.op, q.value);
-  if (!negated(q)) return positive;
-  // Some existing value (not an instance without values) that fails the positive test.
-  if (positive === FALSE) return sql(`x.k <> ${K.none}`);
-  return { sql: `(x.k <> ${K.none} AND NOT coalesce(${positive.sql}, 0))`, params: positive.params };
+  return q.op === '==' || q.op === '!=' ? equal(q.value) : order(q.op, q.value);
 }
 
-function regexSource(v: QValue): string {
-  if (v.kind === 'null') throw badRequest('~= needs a pattern');
-  return String(v.value);
+/** Kinds equal to a literal of this kind: own values and Relationship targets. */
+const both = (k: number): string => `x.k IN (${k}, ${k + REL})`;
+
+/** Shape and ms of a temporal literal, or undefined when it does not parse (then nothing matches). */
+function temporal(v: Extract<QValue, { kind: 'datetime' }>): [number, number] | undefined {
+  const t = parseTemporal(v.value);
+  return t && [SHAPE[t.shape], t.epochMs];
 }
 
 function equal(v: QValue): Sql {
   switch (v.kind) {
     case 'number':
-      return sql(`(x.k = ${K.number} AND x.v = ?)`, v.value);
+      return sql(`(${both(K.number)} AND x.v = ?)`, v.value);
     case 'string':
     case 'uri':
-      return sql(`(x.k = ${K.string} AND x.v = ?)`, v.value);
-    case 'datetime':
-      return sql('(x.ms = ?)', v.epochMs);
+      return sql(`(${both(K.string)} AND x.v = ?)`, v.value);
     case 'boolean':
-      return sql(`(x.k = ${K.boolean} AND x.v = ?)`, v.value ? 1 : 0);
+      return sql(`(${both(K.boolean)} AND x.v = ?)`, v.value ? 1 : 0);
     case 'null':
-      return sql(`(x.k = ${K.null})`);
+      return sql(`(${both(K.null)})`);
+    case 'datetime': {
+      const t = temporal(v);
+      return t ? sql('(x.d = ? AND x.ms = ?)', ...t) : FALSE;
+    }
   }
 }
 
-const SQL_OP: Record<Exclude<QOp, '==' | '!=' | '~=' | '!~='>, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const SQL_OP: Partial<Record<QOp, string>> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
+/** Ordering: own kinds only (never Relationship targets); booleans and null have no order. */
 function order(op: QOp, v: QValue): Sql {
-  const o = SQL_OP[op as keyof typeof SQL_OP];
+  const o = SQL_OP[op];
   if (o === undefined) return FALSE;
-  switch (v.kind) {
-    case 'number':
-      return sql(`(x.k = ${K.number} AND x.v ${o} ?)`, v.value);
-    case 'string':
-    case 'uri':
-      return sql(`(x.k = ${K.string} AND x.v ${o} ?)`, v.value);
-    case 'datetime':
-      return sql(`(x.ms ${o} ?)`, v.epochMs);
-    default:
-      return FALSE; // booleans and null have no order
+  if (v.kind === 'number') return sql(`(x.k = ${K.number} AND x.v ${o} ?)`, v.value);
+  if (v.kind === 'string' || v.kind === 'uri') return sql(`(x.k = ${K.string} AND x.v ${o} ?)`, v.value);
+  if (v.kind === 'datetime') {
+    const t = temporal(v);
+    return t ? sql(`(x.k = ${K.string} AND x.d = ? AND x.ms ${o} ?)`, ...t) : FALSE;
   }
-}
-
-function range(from: QValue, to: QValue): Sql {
-  const cls = (v: QValue): string => (v.kind === 'uri' ? 'string' : v.kind);
-  if (cls(from) !== cls(to)) return FALSE;
-  if (from.kind === 'number' && to.kind === 'number')
-    return sql(`(x.k = ${K.number} AND x.v BETWEEN ? AND ?)`, from.value, to.value);
-  if ((from.kind === 'string' || from.kind === 'uri') && (to.kind === 'string' || to.kind === 'uri'))
-    return sql(`(x.k = ${K.string} AND x.v BETWEEN ? AND ?)`, from.value, to.value);
-  if (from.kind === 'datetime' && to.kind === 'datetime') return sql('(x.ms BETWEEN ? AND ?)', from.epochMs, to.epochMs);
   return FALSE;
 }
 
-/** `attr==a,b,c`: grouped by kind so that each group is one index IN-lookup. */
+/**
+ * Inclusive range: the value is at least `from` and at most `to`, each compared by its own literal's
+ * kind (the reference allows ends of different kinds), Relationship targets included.
+ */
+function range(from: QValue, to: QValue): Sql {
+  const low = bound(from, '>=');
+  const high = bound(to, '<=');
+  if (low === FALSE || high === FALSE) return FALSE;
+  const both = join([low, high], ' AND ');
+  return { sql: `(${both.sql})`, params: both.params };
+}
+
+function bound(v: QValue, op: '>=' | '<='): Sql {
+  if (v.kind === 'number') return sql(`${both(K.number)} AND x.v ${op} ?`, v.value);
+  if (v.kind === 'string' || v.kind === 'uri') return sql(`${both(K.string)} AND x.v ${op} ?`, v.value);
+  if (v.kind === 'datetime') {
+    const t = temporal(v);
+    return t ? sql(`x.d = ? AND x.ms ${op} ?`, ...t) : FALSE;
+  }
+  return FALSE; // booleans and null have no order
+}
+
+/** `attr==a,b,c`, grouped by kind so that each group is one index IN-lookup. */
 function anyEqual(values: QValue[]): Sql {
   const groups = new Map<string, unknown[]>();
-  const add = (g: string, v: unknown): void => void groups.set(g, [...(groups.get(g) ?? []), v]);
+  const parts: Sql[] = [];
+  const add = (lhs: string, v: unknown): void => void groups.set(lhs, [...(groups.get(lhs) ?? []), v]);
   for (const v of values) {
-    if (v.kind === 'number') add(`x.k = ${K.number} AND x.v`, v.value);
-    else if (v.kind === 'string' || v.kind === 'uri') add(`x.k = ${K.string} AND x.v`, v.value);
-    else if (v.kind === 'boolean') add(`x.k = ${K.boolean} AND x.v`, v.value ? 1 : 0);
-    else if (v.kind === 'datetime') add('x.ms', v.epochMs);
-    else groups.set('null', []);
+    if (v.kind === 'number') add(`${both(K.number)} AND x.v`, v.value);
+    else if (v.kind === 'string' || v.kind === 'uri') add(`${both(K.string)} AND x.v`, v.value);
+    else if (v.kind === 'boolean') add(`${both(K.boolean)} AND x.v`, v.value ? 1 : 0);
+    else {
+      const e = equal(v);
+      if (e !== FALSE) parts.push(e);
+    }
   }
-  const parts = [...groups].map(([lhs, vs]) =>
-    lhs === 'null' ? sql(`x.k = ${K.null}`) : { sql: `(${lhs} IN (${vs.map(() => '?').join(', ')}))`, params: vs },
-  );
+  for (const [lhs, vs] of groups)
+    parts.push({ sql: `(${lhs} IN (${vs.map(() => '?').join(', ')}))`, params: vs });
   if (parts.length === 0) return FALSE;
   const all = join(parts, ' OR ');
   return { sql: `(${all.sql})`, params: all.params };

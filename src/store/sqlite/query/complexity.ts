@@ -23,8 +23,10 @@ export function checkComplexity(q: Omit<EntityQuery, 'limit' | 'offset' | 'count
     while (stack.length > 0) {
       const [node, depth] = stack.pop()!;
       nodes++;
-      if (depth > MAX_DEPTH) throw new NgsiError('TooComplexQuery', `expression nested deeper than ${MAX_DEPTH}`);
-      if (nodes > MAX_NODES) throw new NgsiError('TooComplexQuery', `expression has more than ${MAX_NODES} terms`);
+      if (depth > MAX_DEPTH)
+        throw new NgsiError('TooComplexQuery', `expression nested deeper than ${MAX_DEPTH}`);
+      if (nodes > MAX_NODES)
+        throw new NgsiError('TooComplexQuery', `expression has more than ${MAX_NODES} terms`);
       const items = (node as { items?: unknown }).items;
       if (Array.isArray(items)) for (const item of items) stack.push([item, depth + 1]);
       const values = (node as { values?: unknown }).values;
@@ -35,5 +37,6 @@ export function checkComplexity(q: Omit<EntityQuery, 'limit' | 'offset' | 'count
 
 /** Throw TooComplexQuery when a statement would bind too many values. */
 export function checkParams(count: number): void {
-  if (count > MAX_PARAMS) throw new NgsiError('TooComplexQuery', `query needs more than ${MAX_PARAMS} values`);
+  if (count > MAX_PARAMS)
+    throw new NgsiError('TooComplexQuery', `query needs more than ${MAX_PARAMS} values`);
 }

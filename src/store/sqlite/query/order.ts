@@ -1,7 +1,7 @@
 /** ORDER BY for a query: the requested keys (missing values last), then the entity id for a stable order. */
 import type { OrderKey } from '../../../core/query/ast.js';
 import { indexedPathKey } from '../entity-index.js';
-import { K } from '../select-values.js';
+import { K, REL } from '../value-rows.js';
 import { join, sql, type CompileContext, type Sql } from './sql.js';
 
 /** True when the order is the default one (id ascending), which the (tid, id) index delivers. */
@@ -18,7 +18,10 @@ export function orderBy(keys: OrderKey[] | undefined, ctx: CompileContext): Sql 
       break; // ids are unique: later keys cannot matter
     }
     const expr = keyExpression(k.key, k.descending, ctx);
-    parts.push({ sql: `(${expr.sql}) IS NULL, (${expr.sql}) ${dir}`, params: [...expr.params, ...expr.params] });
+    parts.push({
+      sql: `(${expr.sql}) IS NULL, (${expr.sql}) ${dir}`,
+      params: [...expr.params, ...expr.params],
+    });
   }
   if (!parts.some((p) => p.sql.startsWith('e.id '))) parts.push(sql('e.id ASC'));
   return join(parts, ', ');
@@ -30,9 +33,12 @@ function keyExpression(key: Exclude<OrderKey['key'], 'id'>, descending: boolean,
   if (key === 'modifiedAt') return sql('e.modified_at');
   // Several values: ascending sorts by the smallest, descending by the largest.
   const agg = descending ? 'max' : 'min';
-  const comparable = `x.k IN (${K.number}, ${K.string})`;
+  const comparable = `x.k IN (${K.number}, ${K.string}, ${K.number + REL}, ${K.string + REL})`;
   const p = indexedPathKey(key);
   return p
-    ? sql(`SELECT ${agg}(x.v) FROM attr_values x WHERE x.eid = e.eid AND x.p = ? AND ${comparable}`, ctx.term(p))
+    ? sql(
+        `SELECT ${agg}(x.v) FROM attr_values x WHERE x.eid = e.eid AND x.p = ? AND ${comparable}`,
+        ctx.term(p),
+      )
     : sql(`SELECT ${agg}(x.v) FROM q_select(e.doc, ?) x WHERE ${comparable}`, JSON.stringify(key));
 }

@@ -22,13 +22,21 @@ const MIN_CAP = 1000;
  * Pick a plan. `want` is offset+limit for a page in id order, or undefined when every match is
  * needed (counts, id lists, other orders). `size` is the tenant's entity count.
  */
-export function choosePlan(conjuncts: Conjunct[], want: number | undefined, size: number, count: Counter): Plan {
+export function choosePlan(
+  conjuncts: Conjunct[],
+  want: number | undefined,
+  size: number,
+  count: Counter,
+): Plan {
   const drivers = conjuncts.filter((c) => c.driver);
   if (drivers.length === 0) return { kind: 'scan' };
   const known = drivers.find((c) => c.known !== undefined);
   if (known) return { kind: 'drive', by: known };
   // Break-even: driving costs ~2n (dedupe + sort); a scan meets want/density rows, density ~ n/size.
-  const cap = Math.max(MIN_CAP, want === undefined ? Math.ceil(size / 4) : Math.ceil(2 * Math.sqrt(want * size)));
+  const cap = Math.max(
+    MIN_CAP,
+    want === undefined ? Math.ceil(size / 4) : Math.ceil(2 * Math.sqrt(want * size)),
+  );
   let best: { c: Conjunct; n: number } | undefined;
   let density = 1;
   for (const c of drivers) {
@@ -44,7 +52,9 @@ export function choosePlan(conjuncts: Conjunct[], want: number | undefined, size
 
 /** `FROM ... WHERE ...` selecting the matching entity rows (alias e) under a plan. */
 export function fromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): Sql {
-  const tests = conjuncts.filter((c) => !(plan.kind === 'drive' && c === plan.by && c.exact)).map((c) => c.probe);
+  const tests = conjuncts
+    .filter((c) => !(plan.kind === 'drive' && c === plan.by && c.exact))
+    .map((c) => c.probe);
   const where = join([sql('e.tid = ?', tid), ...tests], ' AND ');
   if (plan.kind === 'scan') return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
   const d = plan.by.driver!;

@@ -59,10 +59,15 @@ export class QueryRunner {
   /** Ids of every matching entity, ascending. */
   ids(tid: number, q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): string[] {
     const conjuncts = this.compile(q, this.context(tid));
-    const from = fromWhere(tid, conjuncts, choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), this.counter));
-    return this.all<{ id: string }>({ sql: `SELECT e.id AS id ${from.sql} ORDER BY e.id`, params: from.params }).map(
-      (r) => r.id,
+    const from = fromWhere(
+      tid,
+      conjuncts,
+      choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), this.counter),
     );
+    return this.all<{ id: string }>({
+      sql: `SELECT e.id AS id ${from.sql} ORDER BY e.id`,
+      params: from.params,
+    }).map((r) => r.id);
   }
 
   private compile(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>, ctx: CompileContext): Conjunct[] {
@@ -77,7 +82,10 @@ export class QueryRunner {
   }
 
   private readonly counter = (s: Sql, cap: number): number => {
-    const [row] = this.all<{ n: number }>({ sql: `SELECT count(*) AS n FROM (${s.sql} LIMIT ?)`, params: [...s.params, cap] });
+    const [row] = this.all<{ n: number }>({
+      sql: `SELECT count(*) AS n FROM (${s.sql} LIMIT ?)`,
+      params: [...s.params, cap],
+    });
     return row?.n ?? 0;
   };
 

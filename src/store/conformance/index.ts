@@ -1,0 +1,41 @@
+/**
+ * The Store conformance suite: behaviour written once against the port and run against every
+ * adapter (`describeStoreConformance('sqlite', () => openSqliteStore(...))`), one file per feature.
+ * A factory returns a fresh, empty, migrated store; the suite closes what it opens.
+ */
+import { describe } from 'vitest';
+import { describeContexts } from './contexts.js';
+import { describeDiscovery } from './discovery.js';
+import type { MakeStore } from './fixtures.js';
+import { describeMutate } from './mutate.js';
+import { describeQueryGeo } from './query-geo.js';
+import { describeQueryQ } from './query-q.js';
+import { describeQueryTypeScopeOrder } from './query-type-scope-order.js';
+import { describeRobustness } from './robustness.js';
+import { describeTenants } from './tenants.js';
+
+export type { MakeStore } from './fixtures.js';
+export {
+  describeContexts,
+  describeDiscovery,
+  describeMutate,
+  describeQueryGeo,
+  describeQueryQ,
+  describeQueryTypeScopeOrder,
+  describeRobustness,
+  describeTenants,
+};
+
+/** Register every conformance feature for one adapter. */
+export function describeStoreConformance(name: string, makeStore: MakeStore): void {
+  describe(`store conformance: ${name}`, () => {
+    describeMutate(makeStore);
+    describeQueryQ(makeStore);
+    describeQueryTypeScopeOrder(makeStore);
+    describeQueryGeo(makeStore);
+    describeDiscovery(makeStore);
+    describeContexts(makeStore);
+    describeTenants(makeStore);
+    describeRobustness(makeStore);
+  });
+}
