@@ -95,7 +95,7 @@ async function runSuite(name, mod, opts) {
     process.stdout.write(`${formatTable(rows)}\n`);
     const date = new Date().toISOString().slice(0, 10);
     const file = join(RESULTS_DIR, `${name}-${date}${opts.quick ? '-quick' : ''}.json`);
-    writeResults(file, {
+    await writeResults(file, {
       suite: name,
       date: new Date().toISOString(),
       seconds,

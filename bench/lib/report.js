@@ -83,13 +83,17 @@ export function machine() {
 }
 
 /**
- * Write a suite's results as JSON (creating the directory).
+ * Write a suite's results as JSON (creating the directory), formatted by the repository's
+ * prettier settings so that `npm run lint` (prettier --check .) accepts a committed result file.
  * @param {string} file
  * @param {object} data
+ * @returns {Promise<void>}
  */
-export function writeResults(file, data) {
+export async function writeResults(file, data) {
   mkdirSync(dirname(file), { recursive: true });
   // Three decimals are more than the noise of any figure here, and keep the file readable.
   const tidy = (_key, v) => (typeof v === 'number' && !Number.isInteger(v) ? round(v, 3) : v);
-  writeFileSync(file, `${JSON.stringify(data, tidy, 2)}\n`);
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(JSON.stringify(data, tidy), { ...options, filepath: file }));
 }
