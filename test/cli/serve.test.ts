@@ -1,0 +1,99 @@
+// End-to-end: the real `urbis serve` process — flags, configuration errors, clean shutdown on
+// SIGTERM, and data that survives a restart. Runs the built CLI (npm test builds first).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
+    });
+  });
+}
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['bin/urbis.js', 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+async function waitReady(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server never became ready');
+}
+
+describe('urbis serve', () => {
+  it('refuses a bad setting with one line naming it, and exit code 2', () => {
+    const bad = spawnSync(process.execPath, ['bin/urbis.js', 'serve', '--port', 'eighty'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--port');
+    const badEnv = spawnSync(process.execPath, ['bin/urbis.js', 'serve'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, URBIS_MAX_LIMIT: '-3' },
+    });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toContain('URBIS_MAX_LIMIT');
+  });
+
+  it('serves on the port and data dir given, stops cleanly on SIGTERM, and keeps data across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'urbis-cli-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const first = start(['--port', String(port), '--data-dir', dataDir], { URBIS_LOG_LEVEL: 'warn' });
+    await waitReady(port);
+    const created = await fetch(`http://127.0.0.1:${port}/ngsi-ld/v1/entities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'urn:ngsi-ld:Bench:1',
+        type: 'Bench',
+        seats: { type: 'Property', value: 4 },
+      }),
+    });
+    expect(created.status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = start(['--port', String(port)], { URBIS_DATA_DIR: dataDir, URBIS_LOG_LEVEL: 'warn' });
+    await waitReady(port);
+    const back = await fetch(
+      `http://127.0.0.1:${port}/ngsi-ld/v1/entities/urn:ngsi-ld:Bench:1?options=keyValues`,
+    );
+    expect(await back.json()).toEqual({ id: 'urn:ngsi-ld:Bench:1', type: 'Bench', seats: 4 });
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+});
