@@ -81,4 +81,12 @@ export const ATTRIBUTE_MEMBERS = new Set([
 ]);
 
 /** Members of an entity that are not attributes. */
-export const ENTITY_MEMBERS = new Set(['id', 'type', 'scope', '@context', 'createdAt', 'modifiedAt', 'deletedAt']);
+export const ENTITY_MEMBERS = new Set([
+  'id',
+  'type',
+  'scope',
+  '@context',
+  'createdAt',
+  'modifiedAt',
+  'deletedAt',
+]);

@@ -35,7 +35,7 @@ const FIXTURES: Entity[] = [
   entity('urn:g:p1', 'Spot', { [LOCATION]: geo(point(2.35, 48.851)) }), // ~111 m north
   entity('urn:g:p2', 'Spot', { [LOCATION]: geo(point(2.35, 48.86)) }), // ~1.1 km north
   entity('urn:g:line', 'Road', {
-    location: geo({
+    [LOCATION]: geo({
       type: 'LineString',
       coordinates: [
         [2.34, 48.855],
@@ -48,7 +48,7 @@ const FIXTURES: Entity[] = [
   entity('urn:g:none', 'Spot', { name: prop('no location') }),
   entity('urn:g:multi', 'Zone', {
     // Two instances: only the second is near the reference point.
-    location: [
+    [LOCATION]: [
       inst('GeoProperty', point(10, 10)),
       inst('GeoProperty', point(2.3501, 48.8501), { datasetId: 'urn:ds:b' }),
     ],

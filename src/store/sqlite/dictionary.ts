@@ -4,6 +4,7 @@
  * added, so the owner calls `forget()` then to drop ids the database no longer has.
  */
 import type Database from 'better-sqlite3';
+import { NgsiError } from '../../core/errors.js';
 
 /** A string <-> integer table with a memory cache; one per store, never shared. */
 export class Dictionary {
@@ -45,7 +46,7 @@ export class Dictionary {
     const cached = this.byId.get(id);
     if (cached !== undefined) return cached;
     const row = this.name.get(id);
-    if (!row) throw new Error(`no entry ${id}`);
+    if (!row) throw new NgsiError('InternalError', `dictionary has no entry ${id}`);
     this.remember(row.name, id);
     return row.name;
   }

@@ -7,13 +7,13 @@
  */
 import type Database from 'better-sqlite3';
 import { isNgsiError, NgsiError } from '../../core/errors.js';
-import type { Entity } from '../../core/model/entity.js';
+import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { Mutation, MutationDecision, MutationResult } from '../port.js';
 import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
-import { GEO_SLOTS, indexEntity, type EntityIndex } from './entity-index.js';
-import type { ValueRow } from './value-rows.js';
+import { attributes, GEO_SLOTS, indexEntity, sameJson, sameShape, type EntityIndex } from './entity-index.js';
+import { plainRows, type ValueRow } from './value-rows.js';
 
 interface Job {
   tenant: string;
@@ -52,8 +52,9 @@ export class EntityWriter {
       insert: db.prepare(
         'INSERT INTO entities (tid, id, type0, created_at, modified_at, geo_n, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
+      // geo_n NULL keeps the count: the entity's GeoProperties did not change.
       update: db.prepare(
-        'UPDATE entities SET type0 = ?, created_at = ?, modified_at = ?, geo_n = ?, doc = ? WHERE eid = ?',
+        'UPDATE entities SET type0 = ?, created_at = ?, modified_at = ?, geo_n = coalesce(?, geo_n), doc = ? WHERE eid = ?',
       ),
       remove: db.prepare('DELETE FROM entities WHERE eid = ?'),
       addType: db.prepare('INSERT INTO entity_types (eid, type, tid) VALUES (?, ?, ?)'),
@@ -105,8 +106,10 @@ export class EntityWriter {
           this.discovery.apply(group);
         })
         .immediate();
-    } catch (error) {
+    } catch (cause) {
+      // The group's transaction itself failed (closed database, disk full): nobody's batch is in.
       this.forget();
+      const error = new NgsiError('InternalError', `write failed: ${(cause as Error).message}`, { cause });
       for (const j of jobs) j.reject(error);
       return;
     }
@@ -132,8 +135,9 @@ export class EntityWriter {
         // Pages by rowid: better-sqlite3 cannot write while a read iterator is open.
         for (let rows = page.all(0); rows.length > 0; rows = page.all(rows[rows.length - 1]!.eid)) {
           for (const r of rows) {
-            const ix = indexEntity(decodeDoc(r.id, r.doc));
-            this.writeSide(r.tid, r.eid, EMPTY, ix);
+            const e = decodeDoc(r.id, r.doc);
+            const ix = indexEntity(e);
+            this.writeSide(r.tid, r.eid, undefined, EMPTY, e, ix);
             setGeo.run(ix.shapes.length, r.eid);
             delta.add(r.tid, ix, 1);
           }
@@ -164,7 +168,7 @@ export class EntityWriter {
           return { id: m.id, ok: true, action: 'skip', before, after: before };
         case 'delete':
           if (row && before && tid !== undefined) {
-            this.remove(tid, row.eid, indexEntity(before), delta);
+            this.remove(tid, row.eid, before, delta);
             counts.set(tid, (counts.get(tid) ?? 0) - 1);
           }
           return { id: m.id, ok: true, action: 'delete', before };
@@ -175,7 +179,7 @@ export class EntityWriter {
             return { id: m.id, ok: false, error };
           }
           tid ??= this.tenants.ensure(tenant);
-          if (row && before) this.replace(tid, row.eid, indexEntity(before), after, delta);
+          if (row && before) this.replace(tid, row.eid, before, after, delta);
           else {
             this.create(tid, after, delta);
             counts.set(tid, (counts.get(tid) ?? 0) + 1);
@@ -199,42 +203,64 @@ export class EntityWriter {
       ix.shapes.length,
       doc,
     );
-    this.writeSide(tid, Number(info.lastInsertRowid), EMPTY, ix);
+    this.writeSide(tid, Number(info.lastInsertRowid), undefined, EMPTY, e, ix);
     delta.add(tid, ix, 1);
   }
 
-  private replace(tid: number, eid: number, old: EntityIndex, e: Entity, delta: StatsDelta): void {
-    const ix = indexEntity(e);
+  private replace(tid: number, eid: number, old: Entity, e: Entity, delta: StatsDelta): void {
+    // Shapes (JSON + bounding box, R*Tree rows) only when a GeoProperty changed.
+    const geoChanged = changedAttributes(old, e).some(
+      (instances) => instances?.some((i) => i.type === 'GeoProperty') ?? false,
+    );
+    const same = sameShape(old, e);
+    const [was, ix] = [indexEntity(old, geoChanged, !same), indexEntity(e, geoChanged, !same)];
     this.s.update.run(
       e.type[0] ?? '',
       e.createdAt ?? null,
       e.modifiedAt ?? null,
-      ix.shapes.length,
+      geoChanged ? ix.shapes.length : null,
       encodeDoc(e),
       eid,
     );
-    this.writeSide(tid, eid, old, ix);
-    if (old.signature !== ix.signature) {
-      delta.add(tid, old, -1);
+    this.writeSide(tid, eid, old, was, e, ix);
+    if (!same && was.signature !== ix.signature) {
+      delta.add(tid, was, -1);
       delta.add(tid, ix, 1);
     }
   }
 
-  private remove(tid: number, eid: number, old: EntityIndex, delta: StatsDelta): void {
-    this.writeSide(tid, eid, old, EMPTY);
+  private remove(tid: number, eid: number, old: Entity, delta: StatsDelta): void {
+    const was = indexEntity(old);
+    this.writeSide(tid, eid, old, was, undefined, EMPTY);
     this.s.remove.run(eid);
-    delta.add(tid, old, -1);
+    delta.add(tid, was, -1);
   }
 
   /** Turn the side rows of `old` into those of `now`, touching only what differs. */
-  private writeSide(tid: number, eid: number, old: EntityIndex, now: EntityIndex): void {
+  private writeSide(
+    tid: number,
+    eid: number,
+    oldEntity: Entity | undefined,
+    old: EntityIndex,
+    nowEntity: Entity | undefined,
+    now: EntityIndex,
+  ): void {
     const s = this.s;
     for (const t of old.types) if (!now.types.includes(t)) s.dropType.run(eid, this.terms.ensure(t));
     for (const t of now.types) if (!old.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid);
     for (const sc of old.scopes) if (!now.scopes.includes(sc)) s.dropScope.run(eid, sc);
     for (const sc of now.scopes) if (!old.scopes.includes(sc)) s.addScope.run(eid, sc, tid);
-    for (const [key, rows] of now.values) this.writeValues(tid, eid, key, old.values.get(key) ?? [], rows);
-    for (const [key, rows] of old.values) if (!now.values.has(key)) this.writeValues(tid, eid, key, rows, []);
+    // Value rows: only for attributes whose instances changed (a telemetry update touches one or two).
+    const before = new Map(oldEntity ? attributes(oldEntity) : []);
+    const after = new Map(nowEntity ? attributes(nowEntity) : []);
+    for (const [attr, instances] of after) {
+      const prev = before.get(attr);
+      if (prev === undefined) this.writeValues(tid, eid, attr, [], plainRows(instances));
+      else if (!sameJson(prev, instances))
+        this.writeValues(tid, eid, attr, plainRows(prev), plainRows(instances));
+    }
+    for (const [attr, prev] of before)
+      if (!after.has(attr)) this.writeValues(tid, eid, attr, plainRows(prev), []);
     const slots = Math.max(old.shapes.length, now.shapes.length);
     for (let n = 0; n < slots; n++) {
       const [o, g] = [old.shapes[n], now.shapes[n]];
@@ -256,12 +282,12 @@ export class EntityWriter {
     }
   }
 
-  private writeValues(tid: number, eid: number, key: string, old: ValueRow[], now: ValueRow[]): void {
+  private writeValues(tid: number, eid: number, attr: string, old: ValueRow[], now: ValueRow[]): void {
     let p: number | undefined;
     for (let i = 0; i < Math.max(old.length, now.length); i++) {
       const [o, r] = [old[i], now[i]];
       if (o && r && o.k === r.k && o.v === r.v && o.ms === r.ms && o.d === r.d) continue;
-      p ??= this.terms.ensure(key);
+      p ??= this.terms.ensure(attr);
       if (o && r) this.s.setValue.run(r.k, r.v, r.d, r.ms, eid, p, i);
       else if (r) this.s.addValue.run(eid, p, i, tid, r.k, r.v, r.d, r.ms);
       else this.s.dropValue.run(eid, p, i);
@@ -269,7 +295,20 @@ export class EntityWriter {
   }
 }
 
-const EMPTY: EntityIndex = { types: [], scopes: [], values: new Map(), shapes: [], signature: '' };
+/** Instances (old and new) of every attribute whose instances differ between two versions. */
+function changedAttributes(a: Entity, b: Entity): Array<Attribute[] | undefined> {
+  const before = new Map(attributes(a));
+  const after = new Map(attributes(b));
+  const out: Array<Attribute[] | undefined> = [];
+  for (const [attr, inst] of after) {
+    const prev = before.get(attr);
+    if (prev === undefined || !sameJson(prev, inst)) out.push(inst, prev);
+  }
+  for (const [attr, prev] of before) if (!after.has(attr)) out.push(prev);
+  return out;
+}
+
+const EMPTY: EntityIndex = { types: [], scopes: [], shapes: [], signature: '' };
 
 /** Run a mutator; an NgsiError it throws fails its entity only. */
 function decide(m: Mutation, current: Entity | undefined): MutationDecision {

@@ -120,6 +120,12 @@ export class SqliteStore implements Store {
     return guard(() => s.queries.page(tid, query));
   }
 
+  /** How a query would run: the plan chosen (scan or drive) and SQLite's EXPLAIN QUERY PLAN lines. */
+  explain(tenant: string, query: EntityQuery): { plan: 'scan' | 'drive'; sql: string; steps: string[] } {
+    const s = this.state();
+    return s.queries.explain(s.tenants.idOf(tenant) ?? -1, query);
+  }
+
   async queryIds(tenant: string, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<string[]> {
     const s = this.state();
     const tid = s.tenants.idOf(tenant) ?? -1;

@@ -3,7 +3,7 @@
  * reference one (core/query/q-select.ts) and temporal parsing the q parser's (temporal-literal.ts),
  * so the index, the `q_select` fallback and the in-memory `matchesQ` agree by construction.
  */
-import type { Entity } from '../../core/model/entity.js';
+import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { AttrPath } from '../../core/query/ast.js';
 import { selectTargets, selectValues, type Selected } from '../../core/query/q-select.js';
 import { parseTemporal, type TemporalShape } from '../../core/query/temporal-literal.js';
@@ -53,5 +53,37 @@ export function pathRows(entity: Pick<Entity, 'attrs'>, path: AttrPath): ValueRo
   const e = entity as Entity;
   const rows = selectValues(e, path).map(toRow);
   if (rows.length === 0 && selectTargets(e, path).length > 0) rows.push(NONE);
+  return rows;
+}
+
+/** A JSON-LD value object `{"@value": v}` stands for v (as in q-select.ts). */
+function unwrap(x: unknown): unknown {
+  return x !== null && typeof x === 'object' && !Array.isArray(x) && Object.hasOwn(x, '@value')
+    ? (x as Record<string, unknown>)['@value']
+    : x;
+}
+
+/**
+ * `pathRows` for a plain attribute path (no sub-attributes, members or keys), without building the
+ * intermediate selections: this runs for every attribute of every write. The q property test holds
+ * it equal to the reference selection.
+ */
+export function plainRows(instances: readonly Attribute[]): ValueRow[] {
+  const rows: ValueRow[] = [];
+  let targets = 0;
+  const add = (target: unknown, relationship: boolean): void => {
+    if (target === undefined) return;
+    targets++;
+    const t = unwrap(target);
+    if (!Array.isArray(t)) rows.push(toRow({ value: t, relationship }));
+    else for (const v of t) rows.push(toRow({ value: unwrap(v), relationship }));
+  };
+  for (const inst of instances) {
+    if (inst.type === 'LanguageProperty') {
+      const map = inst.value;
+      if (map !== null && typeof map === 'object') for (const text of Object.values(map)) add(text, false);
+    } else add(inst.value, inst.type === 'Relationship' || inst.type === 'ListRelationship');
+  }
+  if (rows.length === 0 && targets > 0) rows.push(NONE);
   return rows;
 }

@@ -12,7 +12,7 @@ import type { StatementCache } from '../statement-cache.js';
 import { compileConjuncts } from './compile-filters.js';
 import { checkComplexity, checkParams } from './complexity.js';
 import { isIdOrder, orderBy } from './order.js';
-import { choosePlan, fromWhere } from './plan.js';
+import { choosePlan, fromWhere, type Counter, type Plan } from './plan.js';
 import type { CompileContext, Conjunct, Sql } from './sql.js';
 
 /** What the runner needs from the store. */
@@ -37,23 +37,60 @@ export class QueryRunner {
     if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a non-negative integer');
     const ctx = this.context(tid);
     const conjuncts = this.compile(q, ctx);
-    const idOrder = isIdOrder(q.orderBy);
-    const size = this.deps.tenantSize(tid);
-    let entities: Entity[] = [];
-    if (limit > 0) {
-      const plan = choosePlan(conjuncts, idOrder ? offset + limit : undefined, size, this.counter);
-      const from = fromWhere(tid, conjuncts, plan);
-      const order = orderBy(q.orderBy, ctx);
-      const eids = this.all<{ eid: number }>({
-        sql: `SELECT e.eid AS eid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
-        params: [...from.params, ...order.params, limit, offset],
-      }).map((r) => r.eid);
-      entities = this.fetch(eids);
-    }
+    const count = this.memoCounter();
+    const entities =
+      limit > 0
+        ? this.fetch(this.all<{ eid: number }>(this.pageSql(tid, q, conjuncts, ctx, count)).map((r) => r.eid))
+        : [];
     if (!q.count) return { entities };
-    const from = fromWhere(tid, conjuncts, choosePlan(conjuncts, undefined, size, this.counter));
+    const from = fromWhere(
+      tid,
+      conjuncts,
+      choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), count),
+    );
     const [row] = this.all<{ n: number }>({ sql: `SELECT count(*) AS n ${from.sql}`, params: from.params });
     return { entities, count: row?.n ?? 0 };
+  }
+
+  /** The plan and SQLite's query plan for the page query (a diagnostic for tests and operators). */
+  explain(tid: number, q: EntityQuery): { plan: Plan['kind']; sql: string; steps: string[] } {
+    const ctx = this.context(tid);
+    const page = this.pageSql(tid, q, this.compile(q, ctx), ctx, this.memoCounter());
+    const steps = this.all<{ detail: string }>({
+      sql: `EXPLAIN QUERY PLAN ${page.sql}`,
+      params: page.params,
+    });
+    return { plan: page.plan.kind, sql: page.sql, steps: steps.map((s) => s.detail) };
+  }
+
+  /** `SELECT e.eid ... ORDER BY ... LIMIT ? OFFSET ?` under the plan chosen for this page. */
+  private pageSql(
+    tid: number,
+    q: EntityQuery,
+    conjuncts: Conjunct[],
+    ctx: CompileContext,
+    count: Counter,
+  ): Sql & { plan: Plan } {
+    const want = isIdOrder(q.orderBy) ? q.offset + q.limit : undefined;
+    const plan = choosePlan(conjuncts, want, this.deps.tenantSize(tid), count);
+    const from = fromWhere(tid, conjuncts, plan);
+    const order = orderBy(q.orderBy, ctx);
+    return {
+      plan,
+      sql: `SELECT e.eid AS eid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
+      params: [...from.params, ...order.params, q.limit, q.offset],
+    };
+  }
+
+  /** A counter that remembers its answers for the duration of one call (page and count share estimates). */
+  private memoCounter(): Counter {
+    const seen = new Map<string, number>();
+    return (s, cap) => {
+      const key = JSON.stringify([s.sql, s.params, cap]);
+      let n = seen.get(key);
+      if (n === undefined) seen.set(key, (n = this.counter(s, cap)));
+      return n;
+    };
   }
 
   /** Ids of every matching entity, ascending. */
