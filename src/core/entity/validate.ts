@@ -49,15 +49,15 @@ export function requireDateTime(value: unknown, what: string): string {
   return value;
 }
 
-/** Depth of a JSON value (scalars 0), stopping early once past `limit`. */
+/** True when a JSON value nests deeper than `limit` (scalars have depth 0). Recursion is bounded by `limit`. */
 export function jsonDepthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  if (value === null || typeof value !== 'object') return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (jsonDepthExceeds(v, limit - 1)) return true;
+    return false;
   }
+  for (const k in value) if (jsonDepthExceeds((value as Record<string, unknown>)[k], limit - 1)) return true;
   return false;
 }
 
