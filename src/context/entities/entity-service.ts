@@ -15,6 +15,7 @@ import {
   stampNew,
   updateAttributes,
   type NotUpdated,
+  type UpdateOutcome,
 } from '../../core/entity/operations.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
 import type { Attribute, Entity } from '../../core/model/entity.js';
@@ -89,9 +90,7 @@ export class EntityService {
   }
 
   async replace(tenant: string, id: string, replacement: Entity): Promise<void> {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => replaceEntity(current, replacement, now));
+    await this.change(tenant, id, (current, now) => replaceEntity(current, replacement, now));
   }
 
   async merge(
@@ -101,9 +100,7 @@ export class EntityService {
     raw: Record<string, unknown>,
     mapper: TermMapper,
   ) {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => mergeEntity(current, fragment, raw, mapper, now));
+    await this.change(tenant, id, (current, now) => mergeEntity(current, fragment, raw, mapper, now));
   }
 
   async appendAttrs(
@@ -113,15 +110,9 @@ export class EntityService {
     noOverwrite: boolean,
     scope?: string[],
   ): Promise<AttrUpdateResult> {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
-    await this.single(tenant, id, (current) => {
-      const r = appendAttributes(current, attrs, now, noOverwrite, scope);
-      outcome = r;
-      return r.entity;
-    });
-    return outcome;
+    return this.changeReporting(tenant, id, (current, now) =>
+      appendAttributes(current, attrs, now, noOverwrite, scope),
+    );
   }
 
   async updateAttrs(
@@ -130,15 +121,7 @@ export class EntityService {
     attrs: Record<string, Attribute[]>,
     scope?: string[],
   ): Promise<AttrUpdateResult> {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
-    await this.single(tenant, id, (current) => {
-      const r = updateAttributes(current, attrs, now, scope);
-      outcome = r;
-      return r.entity;
-    });
-    return outcome;
+    return this.changeReporting(tenant, id, (current, now) => updateAttributes(current, attrs, now, scope));
   }
 
   async partialUpdateAttr(
@@ -148,15 +131,13 @@ export class EntityService {
     fragment: Record<string, unknown>,
     mapper: TermMapper,
   ) {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => partialUpdateAttribute(current, iri, fragment, mapper, now));
+    await this.change(tenant, id, (current, now) =>
+      partialUpdateAttribute(current, iri, fragment, mapper, now),
+    );
   }
 
   async replaceAttr(tenant: string, id: string, iri: string, attr: Attribute): Promise<void> {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => replaceAttribute(current, iri, attr, now));
+    await this.change(tenant, id, (current, now) => replaceAttribute(current, iri, attr, now));
   }
 
   async deleteAttr(
@@ -166,15 +147,11 @@ export class EntityService {
     datasetId: string | undefined,
     deleteAll: boolean,
   ) {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => deleteAttribute(current, iri, datasetId, deleteAll, now));
+    await this.change(tenant, id, (current, now) => deleteAttribute(current, iri, datasetId, deleteAll, now));
   }
 
   async deleteScope(tenant: string, id: string): Promise<void> {
-    await this.requireTenant(tenant);
-    const now = this.now();
-    await this.single(tenant, id, (current) => deleteScope(current, now));
+    await this.change(tenant, id, (current, now) => deleteScope(current, now));
   }
 
   /** Batch create (5.6.7): each entity that exists already fails alone. */
@@ -268,9 +245,31 @@ export class EntityService {
     return results.filter((r) => r.ok).length;
   }
 
-  private async single(tenant: string, id: string, change: (current: Entity) => Entity): Promise<void> {
-    const [result] = await this.store.mutate(tenant, [existingMutation(id, change)]);
+  /** Change one existing entity of an existing tenant, in one transaction. */
+  private async change(
+    tenant: string,
+    id: string,
+    fn: (current: Entity, now: string) => Entity,
+  ): Promise<void> {
+    await this.requireTenant(tenant);
+    const now = this.now();
+    const [result] = await this.store.mutate(tenant, [existingMutation(id, (current) => fn(current, now))]);
     throwIfFailed(result);
+  }
+
+  /** Like change, for operations that report which attributes they updated (207 UpdateResult). */
+  private async changeReporting(
+    tenant: string,
+    id: string,
+    fn: (current: Entity, now: string) => UpdateOutcome,
+  ): Promise<AttrUpdateResult> {
+    let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
+    await this.change(tenant, id, (current, now) => {
+      const r = fn(current, now);
+      outcome = r;
+      return r.entity;
+    });
+    return outcome;
   }
 }
 

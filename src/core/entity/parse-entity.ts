@@ -13,6 +13,7 @@ import {
   type Entity,
 } from '../model/entity.js';
 import { validateGeometry } from '../query/geo-query.js';
+import { GEOMETRY_TYPES } from '../query/geometry.js';
 import { validateScope } from '../query/scope-query.js';
 import { ENTITY_LIMITS } from './limits.js';
 import { describe, isUri, jsonDepthExceeds, requireDateTime, requireName, requireUri } from './validate.js';
@@ -27,14 +28,7 @@ const ATTRIBUTE_TYPES = new Set<AttributeType>([
   'VocabProperty',
   'JsonProperty',
 ]);
-const GEOMETRY_TYPES = new Set([
-  'Point',
-  'MultiPoint',
-  'LineString',
-  'MultiLineString',
-  'Polygon',
-  'MultiPolygon',
-]);
+const GEOMETRY_TYPE_SET: ReadonlySet<string> = new Set(GEOMETRY_TYPES);
 const GEO_CORE_TERMS = new Set(['location', 'observationSpace', 'operationSpace']);
 
 /** How lenient parsing is: a fragment for a partial update may leave out the attribute type. */
@@ -251,5 +245,5 @@ function isAttributeObject(v: unknown): boolean {
 function looksLikeGeometry(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
-  return typeof o.type === 'string' && GEOMETRY_TYPES.has(o.type) && 'coordinates' in o;
+  return typeof o.type === 'string' && GEOMETRY_TYPE_SET.has(o.type) && 'coordinates' in o;
 }
