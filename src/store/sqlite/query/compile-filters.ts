@@ -49,6 +49,7 @@ export function compileConjuncts(
         ps,
       ),
       exact: true,
+      byEid: true,
     });
   }
   if (q.q) out.push(...compileQ(q.q, ctx));
@@ -72,7 +73,7 @@ function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {
       ctx.tid,
       ...ids,
     );
-    return { probe, driver, exact: true };
+    return { probe, driver, exact: true, byEid: true };
   }
   // For A;B, the entities of A are a superset to start from.
   const first = t.kind === 'and' ? t.items.find((i) => i.kind === 'type') : undefined;
@@ -80,8 +81,9 @@ function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {
     return {
       probe,
       driver: sql('SELECT eid FROM entity_types WHERE tid = ? AND type = ?', ctx.tid, ctx.term(first.name)),
+      byEid: true,
     };
-  return { probe };
+  return { probe, byEid: true };
 }
 
 function typeProbe(t: TypeExpr, ctx: CompileContext): Sql {
@@ -112,7 +114,7 @@ function scopeConjunct(s: ScopeExpr, ctx: CompileContext): Conjunct {
   const probe = scopeProbe(s);
   const leaves =
     s.kind === 'scope' ? [s] : s.kind === 'or' && s.items.every((i) => i.kind === 'scope') ? s.items : [];
-  if (leaves.length === 0) return { probe };
+  if (leaves.length === 0) return { probe, byEid: true };
   const conds = join(
     leaves.map((l) => scopeCondition(l as Extract<ScopeExpr, { kind: 'scope' }>)),
     ' OR ',
@@ -124,6 +126,7 @@ function scopeConjunct(s: ScopeExpr, ctx: CompileContext): Conjunct {
       params: [ctx.tid, ...conds.params],
     },
     exact: true,
+    byEid: true,
   };
 }
 
@@ -164,7 +167,7 @@ function geoConjunct(g: GeoQuery, ctx: CompileContext): Conjunct {
     query,
   );
   const box = prefilterBox(g, geometryBBox(geometry));
-  if (!box) return { probe };
+  if (!box) return { probe, costly: true };
   const [x0, y0, x1, y1] = box;
   const within = g.georel === 'within';
   const contains = g.georel === 'contains';
@@ -192,14 +195,14 @@ function geoConjunct(g: GeoQuery, ctx: CompileContext): Conjunct {
           y1 + PAD,
           y0 - PAD,
         );
-  const head = `SELECT r.eid FROM geo_rtree r WHERE ${rect.sql} AND r.tid = ? AND r.attr = ?`;
-  const params = [...rect.params, ctx.tid, attr];
-  return {
-    probe,
-    driver: { sql: `${head} AND geo_match(r.geom, ?)`, params: [...params, query] },
-    estimate: { sql: head, params },
-    exact: true,
+  // Only the box: any auxiliary column (tid, attr, geom) costs a row lookup per candidate, more
+  // than the whole R*Tree search. Tenant, attribute and exact shape are the probe's job, which a
+  // page in id order runs only on the candidates it needs.
+  const driver = {
+    sql: `SELECT r.id / ${GEO_SLOTS} AS eid FROM geo_rtree r WHERE ${rect.sql}`,
+    params: rect.params,
   };
+  return { probe, driver, costly: true };
 }
 
 /** The box an entity's box must relate to, or undefined when boxes cannot narrow the search. */

@@ -17,7 +17,17 @@ import { FALSE, join, sql, type CompileContext, type Conjunct, type Sql } from '
 export function compileQ(q: QExpr, ctx: CompileContext): Conjunct[] {
   if (q.kind === 'and') return q.items.flatMap((item) => compileQ(item, ctx));
   const d = driver(q, ctx);
-  return [d ? { probe: probe(q, ctx), driver: d, exact: true } : { probe: probe(q, ctx) }];
+  // Indexed paths read attr_values by eid; others parse the document (q_select) for every row tested.
+  const indexed = onlyIndexed(q);
+  const c: Conjunct = { probe: probe(q, ctx), byEid: indexed, costly: !indexed };
+  return [d ? { ...c, driver: d, exact: true } : c];
+}
+
+/** True when every path of the expression is held in attr_values. */
+function onlyIndexed(q: QExpr): boolean {
+  return q.kind === 'and' || q.kind === 'or'
+    ? q.items.every(onlyIndexed)
+    : indexedPathKey(q.path) !== undefined;
 }
 
 type Leaf = Extract<QExpr, { kind: 'compare' | 'in' | 'range' }>;

@@ -19,6 +19,13 @@ export type Counter = (s: Sql, cap: number) => number;
 const MIN_CAP = 1000;
 
 /**
+ * What one driven candidate costs in scanned rows: a candidate is deduplicated, joined to its
+ * entity, probed and sorted (~2 µs on 100,000 entities), a scanned row is one index step and its
+ * probes (~0.5 µs).
+ */
+const DRIVE_COST = 4;
+
+/**
  * Pick a plan. `want` is offset+limit for a page in id order, or undefined when every match is
  * needed (counts, id lists, other orders). `size` is the tenant's entity count.
  */
@@ -32,35 +39,102 @@ export function choosePlan(
   if (drivers.length === 0) return { kind: 'scan' };
   const known = drivers.find((c) => c.known !== undefined);
   if (known) return { kind: 'drive', by: known };
-  // Break-even: driving costs ~2n (dedupe + sort); a scan meets want/density rows, density ~ n/size.
+  // Break-even for one driver of n rows, density n/size: DRIVE_COST * n < want * size / n.
   const cap = Math.max(
     MIN_CAP,
-    want === undefined ? Math.ceil(size / 4) : Math.ceil(2 * Math.sqrt(want * size)),
+    want === undefined ? Math.ceil(size / DRIVE_COST) : Math.ceil(Math.sqrt((want * size) / DRIVE_COST)),
   );
   let best: { c: Conjunct; n: number } | undefined;
   let density = 1;
   for (const c of drivers) {
-    const n = count(c.estimate ?? c.driver!, cap);
-    density *= Math.min(1, n / Math.max(1, size));
+    // Once one driver is counted, the others need counting only far enough to tell whether they are smaller.
+    const limit = best ? Math.min(cap, best.n) : cap;
+    const n = count(c.driver!, limit);
+    // A count that reached its limit only says "at least": assume nothing of that driver's selectivity.
+    if (n < limit) density *= n / Math.max(1, size);
     if (!best || n < best.n) best = { c, n };
   }
   if (!best || best.n >= cap) return { kind: 'scan' };
   if (want === undefined) return { kind: 'drive', by: best.c };
   const scanRows = Math.min(size, want / Math.max(density, 1e-9));
-  return 2 * best.n < scanRows ? { kind: 'drive', by: best.c } : { kind: 'scan' };
+  return DRIVE_COST * best.n < scanRows ? { kind: 'drive', by: best.c } : { kind: 'scan' };
 }
 
 /** `FROM ... WHERE ...` selecting the matching entity rows (alias e) under a plan. */
 export function fromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): Sql {
-  const tests = conjuncts
-    .filter((c) => !(plan.kind === 'drive' && c === plan.by && c.exact))
-    .map((c) => c.probe);
-  const where = join([sql('e.tid = ?', tid), ...tests], ' AND ');
-  if (plan.kind === 'scan') return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
-  const d = plan.by.driver!;
-  // CROSS JOIN keeps the driver as the outer loop.
+  const left = remaining(conjuncts, plan);
+  if (plan.kind === 'scan') {
+    const where = join([sql('e.tid = ?', tid), ...probes(left, false), ...probes(left, true)], ' AND ');
+    return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
+  }
+  return drive(tid, plan.by.driver!, left);
+}
+
+/**
+ * For a page in id order under a drive plan with costly tests: `FROM ... WHERE ...` whose rows
+ * (alias e) come in id order (alias o.id) without a sort after the costly tests. The candidates
+ * that pass the cheap tests are sorted by id first; the costly tests then run on them in that
+ * order, and LIMIT stops them once the page is full. Undefined when the plan has no costly test.
+ */
+export function lazyFromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): Sql | undefined {
+  if (plan.kind !== 'drive') return undefined;
+  const left = remaining(conjuncts, plan);
+  const costly = probes(left, true);
+  if (costly.length === 0) return undefined;
+  const inner = drive(
+    tid,
+    plan.by.driver!,
+    left.filter((c) => !c.costly),
+  );
+  const outer = join(costly, ' AND ');
+  // LIMIT -1 keeps SQLite from flattening the sorted candidates into the outer query (which would
+  // run the costly tests before sorting); the outer loop then reads them in order, so it needs no sort.
   return {
-    sql: `FROM (SELECT DISTINCT eid FROM (${d.sql})) d CROSS JOIN entities e ON e.eid = d.eid WHERE ${where.sql}`,
-    params: [...d.params, ...where.params],
+    sql:
+      `FROM (SELECT e.eid AS eid, e.id AS id ${inner.sql} ORDER BY e.id LIMIT -1) o ` +
+      `CROSS JOIN entities e ON e.eid = o.eid WHERE ${outer.sql}`,
+    params: [...inner.params, ...outer.params],
+  };
+}
+
+/** The conjuncts a plan must still test (an exact driver needs no probe). */
+function remaining(conjuncts: Conjunct[], plan: Plan): Conjunct[] {
+  return conjuncts.filter((c) => !(plan.kind === 'drive' && c === plan.by && c.exact));
+}
+
+function probes(cs: Conjunct[], costly: boolean): Sql[] {
+  return cs.filter((c) => !!c.costly === costly).map((c) => c.probe);
+}
+
+/**
+ * Rows of the driver joined to their entities (CROSS JOIN keeps the driver as the outer loop).
+ * Probes that read only e.eid run on the driver's rows before the join, so candidates they reject
+ * never have their entity row read.
+ */
+function drive(tid: number, d: Sql, tests: Conjunct[]): Sql {
+  const early = tests.filter((c) => c.byEid && !c.costly).map((c) => c.probe);
+  const late = join(
+    [
+      sql('e.tid = ?', tid),
+      ...probes(
+        tests.filter((c) => !c.byEid),
+        false,
+      ),
+      ...probes(tests, true),
+    ],
+    ' AND ',
+  );
+  const candidates = `SELECT DISTINCT eid FROM (${d.sql})`;
+  if (early.length === 0)
+    return {
+      sql: `FROM (${candidates}) d CROSS JOIN entities e ON e.eid = d.eid WHERE ${late.sql}`,
+      params: [...d.params, ...late.params],
+    };
+  const pre = join(early, ' AND ');
+  return {
+    sql:
+      `FROM (SELECT e.eid AS eid FROM (${candidates}) e WHERE ${pre.sql}) d ` +
+      `CROSS JOIN entities e ON e.eid = d.eid WHERE ${late.sql}`,
+    params: [...d.params, ...pre.params, ...late.params],
   };
 }

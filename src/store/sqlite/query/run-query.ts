@@ -10,9 +10,10 @@ import type { Dictionary } from '../dictionary.js';
 import { decodeDoc } from '../entity-doc.js';
 import type { StatementCache } from '../statement-cache.js';
 import { compileConjuncts } from './compile-filters.js';
+import { CountCache } from './count-cache.js';
 import { checkComplexity, checkParams } from './complexity.js';
 import { isIdOrder, orderBy } from './order.js';
-import { choosePlan, fromWhere, type Counter, type Plan } from './plan.js';
+import { choosePlan, fromWhere, lazyFromWhere, type Counter, type Plan } from './plan.js';
 import type { CompileContext, Conjunct, Sql } from './sql.js';
 
 /** What the runner needs from the store. */
@@ -22,11 +23,17 @@ export interface QueryDeps {
   /** Number of entities of a tenant (an estimate is enough). */
   tenantSize(tid: number): number;
   maxLimit: number;
+  /** Clock for the planner's count cache, in ms (default performance.now). */
+  now?: () => number;
 }
 
 /** Compiles and runs entity queries. */
 export class QueryRunner {
-  constructor(private readonly deps: QueryDeps) {}
+  private readonly counts: CountCache;
+
+  constructor(private readonly deps: QueryDeps) {
+    this.counts = new CountCache(deps.now ?? (() => performance.now()));
+  }
 
   /** One page of matching entities, and the total when asked. */
   page(tid: number, q: EntityQuery): { entities: Entity[]; count?: number } {
@@ -37,7 +44,7 @@ export class QueryRunner {
     if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a non-negative integer');
     const ctx = this.context(tid);
     const conjuncts = this.compile(q, ctx);
-    const count = this.memoCounter();
+    const count = this.counterFor(tid);
     const entities =
       limit > 0
         ? this.fetch(this.all<{ eid: number }>(this.pageSql(tid, q, conjuncts, ctx, count)).map((r) => r.eid))
@@ -55,7 +62,7 @@ export class QueryRunner {
   /** The plan and SQLite's query plan for the page query (a diagnostic for tests and operators). */
   explain(tid: number, q: EntityQuery): { plan: Plan['kind']; sql: string; steps: string[] } {
     const ctx = this.context(tid);
-    const page = this.pageSql(tid, q, this.compile(q, ctx), ctx, this.memoCounter());
+    const page = this.pageSql(tid, q, this.compile(q, ctx), ctx, this.counterFor(tid));
     const steps = this.all<{ detail: string }>({
       sql: `EXPLAIN QUERY PLAN ${page.sql}`,
       params: page.params,
@@ -71,8 +78,20 @@ export class QueryRunner {
     ctx: CompileContext,
     count: Counter,
   ): Sql & { plan: Plan } {
-    const want = isIdOrder(q.orderBy) ? q.offset + q.limit : undefined;
-    const plan = choosePlan(conjuncts, want, this.deps.tenantSize(tid), count);
+    const idOrder = isIdOrder(q.orderBy);
+    const plan = choosePlan(
+      conjuncts,
+      idOrder ? q.offset + q.limit : undefined,
+      this.deps.tenantSize(tid),
+      count,
+    );
+    const lazy = idOrder ? lazyFromWhere(tid, conjuncts, plan) : undefined;
+    if (lazy)
+      return {
+        plan,
+        sql: `SELECT e.eid AS eid ${lazy.sql} ORDER BY o.id LIMIT ? OFFSET ?`,
+        params: [...lazy.params, q.limit, q.offset],
+      };
     const from = fromWhere(tid, conjuncts, plan);
     const order = orderBy(q.orderBy, ctx);
     return {
@@ -82,15 +101,10 @@ export class QueryRunner {
     };
   }
 
-  /** A counter that remembers its answers for the duration of one call (page and count share estimates). */
-  private memoCounter(): Counter {
-    const seen = new Map<string, number>();
-    return (s, cap) => {
-      const key = JSON.stringify([s.sql, s.params, cap]);
-      let n = seen.get(key);
-      if (n === undefined) seen.set(key, (n = this.counter(s, cap)));
-      return n;
-    };
+  /** The driver counter of one tenant, answered from the count cache when it can. */
+  private counterFor(tid: number): Counter {
+    const size = this.deps.tenantSize(tid);
+    return (s, cap) => this.counts.count(tid, size, s, cap, this.counter);
   }
 
   /** Ids of every matching entity, ascending. */
@@ -99,7 +113,7 @@ export class QueryRunner {
     const from = fromWhere(
       tid,
       conjuncts,
-      choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), this.counter),
+      choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), this.counterFor(tid)),
     );
     return this.all<{ id: string }>({
       sql: `SELECT e.id AS id ${from.sql} ORDER BY e.id`,

@@ -25,10 +25,15 @@ export interface Conjunct {
   driver?: Sql;
   /** The driver lists exactly the entities satisfying the probe, so the probe can be left out. */
   exact?: boolean;
-  /** Cheaper SQL to count driver rows with, when the driver carries an expensive exact test. */
-  estimate?: Sql;
   /** Size of the driver's result when known without counting. */
   known?: number;
+  /**
+   * The probe calls into JavaScript per row (exact geometry, document paths): it runs after the
+   * cheap tests, and on a page in id order only on the rows the page needs (see plan.ts).
+   */
+  costly?: boolean;
+  /** The probe reads no column of `e` but e.eid, so a drive can test it before reading the entity row. */
+  byEid?: boolean;
 }
 
 /** What compiling needs from the store: the tenant and the interned id of an IRI (-1 when unknown). */
