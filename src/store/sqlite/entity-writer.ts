@@ -12,7 +12,15 @@ import type { Mutation, MutationDecision, MutationResult } from '../port.js';
 import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
-import { attributes, GEO_SLOTS, indexEntity, sameJson, sameShape, type EntityIndex } from './entity-index.js';
+import {
+  attributes,
+  GEO_SLOTS,
+  indexEntity,
+  sameJson,
+  sameShape,
+  type EntityIndex,
+  type Shape,
+} from './entity-index.js';
 import { plainRows, type ValueRow } from './value-rows.js';
 
 interface Job {
@@ -21,6 +29,9 @@ interface Job {
   resolve(r: MutationResult[]): void;
   reject(e: unknown): void;
 }
+
+/** What became of one queued call inside the group's transaction. */
+type Outcome = JobOutcome | { error: unknown };
 
 interface JobOutcome {
   results: MutationResult[];
@@ -34,6 +45,7 @@ export class EntityWriter {
   private readonly s;
   private readonly db: Database.Database;
   private readonly job: Database.Transaction<(tenant: string, mutations: Mutation[]) => JobOutcome>;
+  private readonly group: Database.Transaction<(jobs: Job[], outcomes: Outcome[]) => void>;
   private queue: Job[] = [];
 
   constructor(
@@ -57,6 +69,9 @@ export class EntityWriter {
         'UPDATE entities SET type0 = ?, created_at = ?, modified_at = ?, geo_n = coalesce(?, geo_n), doc = ? WHERE eid = ?',
       ),
       remove: db.prepare('DELETE FROM entities WHERE eid = ?'),
+      dropTypes: db.prepare('DELETE FROM entity_types WHERE eid = ?'),
+      dropScopes: db.prepare('DELETE FROM entity_scopes WHERE eid = ?'),
+      dropValues: db.prepare('DELETE FROM attr_values WHERE eid = ?'),
       addType: db.prepare('INSERT INTO entity_types (eid, type, tid) VALUES (?, ?, ?)'),
       dropType: db.prepare('DELETE FROM entity_types WHERE eid = ? AND type = ?'),
       addScope: db.prepare('INSERT INTO entity_scopes (eid, scope, tid) VALUES (?, ?, ?)'),
@@ -73,6 +88,7 @@ export class EntityWriter {
     };
     // Called inside the group's transaction, better-sqlite3 runs this in a SAVEPOINT.
     this.job = db.transaction((tenant: string, mutations: Mutation[]) => this.run(tenant, mutations));
+    this.group = db.transaction((jobs: Job[], outcomes: Outcome[]) => this.runGroup(jobs, outcomes));
   }
 
   /** Queue a batch; it commits with the other calls of this event-loop turn. Results in input order. */
@@ -88,27 +104,15 @@ export class EntityWriter {
     const jobs = this.queue;
     this.queue = [];
     if (jobs.length === 0) return;
-    const outcomes: Array<JobOutcome | { error: unknown }> = [];
+    const outcomes: Outcome[] = [];
     try {
-      this.db
-        .transaction(() => {
-          const group = new StatsDelta();
-          for (const j of jobs) {
-            try {
-              const out = this.job(j.tenant, j.mutations);
-              group.merge(out.delta);
-              outcomes.push(out);
-            } catch (error) {
-              this.forget(); // the savepoint rolled back ids interned inside it
-              outcomes.push({ error });
-            }
-          }
-          this.discovery.apply(group);
-        })
-        .immediate();
+      this.group.immediate(jobs, outcomes);
     } catch (cause) {
-      // The group's transaction itself failed (closed database, disk full): nobody's batch is in.
       this.forget();
+      // A lone call runs without a savepoint: its own failure rolled the transaction back, and is its answer.
+      const own = jobs.length === 1 ? outcomes[0] : undefined;
+      if (own && 'error' in own) return jobs[0]!.reject(own.error);
+      // The group's transaction itself failed (closed database, disk full): nobody's batch is in.
       const error = new NgsiError('InternalError', `write failed: ${(cause as Error).message}`, { cause });
       for (const j of jobs) j.reject(error);
       return;
@@ -119,6 +123,32 @@ export class EntityWriter {
       for (const [tid, by] of out.counts) if (by !== 0) this.onCount(tid, by);
       j.resolve(out.results);
     });
+  }
+
+  /** The body of the group's transaction: each call in its savepoint, unless it is alone. */
+  private runGroup(jobs: Job[], outcomes: Outcome[]): void {
+    if (jobs.length === 1) {
+      // Savepoints cost two statements per call; alone, the transaction's rollback does the same job.
+      const j = jobs[0]!;
+      try {
+        outcomes.push(this.run(j.tenant, j.mutations));
+      } catch (error) {
+        outcomes.push({ error });
+        throw error;
+      }
+    } else {
+      for (const j of jobs) {
+        try {
+          outcomes.push(this.job(j.tenant, j.mutations));
+        } catch (error) {
+          this.forget(); // the savepoint rolled back ids interned inside it
+          outcomes.push({ error });
+        }
+      }
+    }
+    const delta = new StatsDelta();
+    for (const out of outcomes) if (!('error' in out)) delta.merge(out.delta);
+    this.discovery.apply(delta);
   }
 
   /** Recompute every side table from the stored documents (when INDEX_VERSION changed), in one transaction. */
@@ -137,7 +167,7 @@ export class EntityWriter {
           for (const r of rows) {
             const e = decodeDoc(r.id, r.doc);
             const ix = indexEntity(e);
-            this.writeSide(r.tid, r.eid, undefined, EMPTY, e, ix);
+            this.writeNew(r.tid, r.eid, e, ix);
             setGeo.run(ix.shapes.length, r.eid);
             delta.add(r.tid, ix, 1);
           }
@@ -159,11 +189,10 @@ export class EntityWriter {
     const results = mutations.map((m): MutationResult => {
       const row = tid === undefined ? undefined : this.s.current.get(tid, m.id);
       const decision = decide(m, row && decodeDoc(m.id, row.doc));
+      if (decision.action === 'fail') return { id: m.id, ok: false, error: decision.error };
       // `before` is parsed anew: a mutator may have changed the object it was given.
       const before = row ? decodeDoc(m.id, row.doc) : undefined;
       switch (decision.action) {
-        case 'fail':
-          return { id: m.id, ok: false, error: decision.error };
         case 'skip':
           return { id: m.id, ok: true, action: 'skip', before, after: before };
         case 'delete':
@@ -203,15 +232,47 @@ export class EntityWriter {
       ix.shapes.length,
       doc,
     );
-    this.writeSide(tid, Number(info.lastInsertRowid), undefined, EMPTY, e, ix);
+    this.writeNew(tid, Number(info.lastInsertRowid), e, ix);
     delta.add(tid, ix, 1);
   }
 
+  /** Side rows of an entity that has none yet: inserts only, no diff (creates and rebuilds). */
+  private writeNew(tid: number, eid: number, e: Entity, ix: EntityIndex): void {
+    const s = this.s;
+    for (const t of ix.types) s.addType.run(eid, this.terms.ensure(t), tid);
+    for (const sc of ix.scopes) s.addScope.run(eid, sc, tid);
+    for (const attr in e.attrs) {
+      const instances = e.attrs[attr];
+      if (!Array.isArray(instances)) continue;
+      const rows = plainRows(instances);
+      if (rows.length === 0) continue;
+      const p = this.terms.ensure(attr);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        s.addValue.run(eid, p, i, tid, r.k, r.v, r.d, r.ms);
+      }
+    }
+    for (let n = 0; n < ix.shapes.length; n++) this.addShape(tid, eid, n, ix.shapes[n]!);
+  }
+
   private replace(tid: number, eid: number, old: Entity, e: Entity, delta: StatsDelta): void {
+    // Value rows and shapes derive from each instance's type and value only: attributes whose
+    // instances kept both (a timestamp-only change, or an untouched attribute) keep their rows.
+    const before = new Map(attributes(old));
+    const changed: Array<[string, Attribute[] | undefined, Attribute[] | undefined]> = [];
+    let geoChanged = false;
+    for (const [attr, now] of attributes(e)) {
+      const prev = before.get(attr);
+      before.delete(attr);
+      if (prev !== undefined && sameValues(prev, now)) continue;
+      changed.push([attr, prev, now]);
+      geoChanged ||= hasGeo(prev) || hasGeo(now);
+    }
+    for (const [attr, prev] of before) {
+      changed.push([attr, prev, undefined]);
+      geoChanged ||= hasGeo(prev);
+    }
     // Shapes (JSON + bounding box, R*Tree rows) only when a GeoProperty changed.
-    const geoChanged = changedAttributes(old, e).some(
-      (instances) => instances?.some((i) => i.type === 'GeoProperty') ?? false,
-    );
     const same = sameShape(old, e);
     const [was, ix] = [indexEntity(old, geoChanged, !same), indexEntity(e, geoChanged, !same)];
     this.s.update.run(
@@ -222,7 +283,22 @@ export class EntityWriter {
       encodeDoc(e),
       eid,
     );
-    this.writeSide(tid, eid, old, was, e, ix);
+    const s = this.s;
+    for (const t of was.types) if (!ix.types.includes(t)) s.dropType.run(eid, this.terms.ensure(t));
+    for (const t of ix.types) if (!was.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid);
+    for (const sc of was.scopes) if (!ix.scopes.includes(sc)) s.dropScope.run(eid, sc);
+    for (const sc of ix.scopes) if (!was.scopes.includes(sc)) s.addScope.run(eid, sc, tid);
+    for (const [attr, prev, now] of changed)
+      this.writeValues(tid, eid, attr, prev ? plainRows(prev) : [], now ? plainRows(now) : []);
+    if (geoChanged) {
+      const slots = Math.max(was.shapes.length, ix.shapes.length);
+      for (let n = 0; n < slots; n++) {
+        const [o, g] = [was.shapes[n], ix.shapes[n]];
+        if (o && g && o.attr === g.attr && o.geom === g.geom) continue;
+        if (o) s.dropShape.run(eid * GEO_SLOTS + n);
+        if (g) this.addShape(tid, eid, n, g);
+      }
+    }
     if (!same && was.signature !== ix.signature) {
       delta.add(tid, was, -1);
       delta.add(tid, ix, 1);
@@ -231,55 +307,28 @@ export class EntityWriter {
 
   private remove(tid: number, eid: number, old: Entity, delta: StatsDelta): void {
     const was = indexEntity(old);
-    this.writeSide(tid, eid, old, was, undefined, EMPTY);
+    // Whole key ranges by eid: one statement per table instead of one per row.
+    this.s.dropTypes.run(eid);
+    this.s.dropScopes.run(eid);
+    this.s.dropValues.run(eid);
+    for (let n = 0; n < was.shapes.length; n++) this.s.dropShape.run(eid * GEO_SLOTS + n);
     this.s.remove.run(eid);
     delta.add(tid, was, -1);
   }
 
-  /** Turn the side rows of `old` into those of `now`, touching only what differs. */
-  private writeSide(
-    tid: number,
-    eid: number,
-    oldEntity: Entity | undefined,
-    old: EntityIndex,
-    nowEntity: Entity | undefined,
-    now: EntityIndex,
-  ): void {
-    const s = this.s;
-    for (const t of old.types) if (!now.types.includes(t)) s.dropType.run(eid, this.terms.ensure(t));
-    for (const t of now.types) if (!old.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid);
-    for (const sc of old.scopes) if (!now.scopes.includes(sc)) s.dropScope.run(eid, sc);
-    for (const sc of now.scopes) if (!old.scopes.includes(sc)) s.addScope.run(eid, sc, tid);
-    // Value rows: only for attributes whose instances changed (a telemetry update touches one or two).
-    const before = new Map(oldEntity ? attributes(oldEntity) : []);
-    const after = new Map(nowEntity ? attributes(nowEntity) : []);
-    for (const [attr, instances] of after) {
-      const prev = before.get(attr);
-      if (prev === undefined) this.writeValues(tid, eid, attr, [], plainRows(instances));
-      else if (!sameJson(prev, instances))
-        this.writeValues(tid, eid, attr, plainRows(prev), plainRows(instances));
-    }
-    for (const [attr, prev] of before)
-      if (!after.has(attr)) this.writeValues(tid, eid, attr, plainRows(prev), []);
-    const slots = Math.max(old.shapes.length, now.shapes.length);
-    for (let n = 0; n < slots; n++) {
-      const [o, g] = [old.shapes[n], now.shapes[n]];
-      if (o && g && o.attr === g.attr && o.geom === g.geom) continue;
-      const id = eid * GEO_SLOTS + n;
-      if (o) s.dropShape.run(id);
-      if (g)
-        s.addShape.run(
-          id,
-          g.box[0],
-          g.box[2],
-          g.box[1],
-          g.box[3],
-          tid,
-          this.terms.ensure(g.attr),
-          eid,
-          g.geom,
-        );
-    }
+  private addShape(tid: number, eid: number, n: number, g: Shape): void {
+    const b = g.box;
+    this.s.addShape.run(
+      eid * GEO_SLOTS + n,
+      b[0],
+      b[2],
+      b[1],
+      b[3],
+      tid,
+      this.terms.ensure(g.attr),
+      eid,
+      g.geom,
+    );
   }
 
   private writeValues(tid: number, eid: number, attr: string, old: ValueRow[], now: ValueRow[]): void {
@@ -295,20 +344,20 @@ export class EntityWriter {
   }
 }
 
-/** Instances (old and new) of every attribute whose instances differ between two versions. */
-function changedAttributes(a: Entity, b: Entity): Array<Attribute[] | undefined> {
-  const before = new Map(attributes(a));
-  const after = new Map(attributes(b));
-  const out: Array<Attribute[] | undefined> = [];
-  for (const [attr, inst] of after) {
-    const prev = before.get(attr);
-    if (prev === undefined || !sameJson(prev, inst)) out.push(inst, prev);
-  }
-  for (const [attr, prev] of before) if (!after.has(attr)) out.push(prev);
-  return out;
+/** True when an attribute has a GeoProperty instance (its shapes are indexed). */
+function hasGeo(instances: Attribute[] | undefined): boolean {
+  return instances?.some((i) => i.type === 'GeoProperty') ?? false;
 }
 
-const EMPTY: EntityIndex = { types: [], scopes: [], shapes: [], signature: '' };
+/** Same instances as far as the index is concerned: same attribute types and values, in order. */
+function sameValues(a: Attribute[], b: Attribute[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
+    if (x?.type !== y?.type || !sameJson(x?.value, y?.value)) return false;
+  }
+  return true;
+}
 
 /** Run a mutator; an NgsiError it throws fails its entity only. */
 function decide(m: Mutation, current: Entity | undefined): MutationDecision {

@@ -8,6 +8,7 @@ import { NgsiError, isNgsiError } from '../../core/errors.js';
 import type { Entity } from '../../core/model/entity.js';
 import type { EntityQuery } from '../../core/query/ast.js';
 import type { AttributeInfo, Mutation, MutationResult, Store, StoreCapabilities, TypeInfo } from '../port.js';
+import { Checkpointer } from './checkpointer.js';
 import { ContextRepository } from './contexts.js';
 import { Dictionary } from './dictionary.js';
 import { Discovery } from './discovery.js';
@@ -34,6 +35,8 @@ export interface SqliteStoreOptions {
   maxLimit?: number;
   /** Apply pending migrations while opening (default true); otherwise call `migrate()` before use. */
   migrate?: boolean;
+  /** Checkpoint the WAL from a worker thread (default true for a file; see checkpointer.ts). */
+  backgroundCheckpoint?: boolean;
 }
 
 /** Everything that needs the migrated schema, built once by `migrate()`. */
@@ -55,6 +58,8 @@ export class SqliteStore implements Store {
   private readonly file: boolean;
   private ready?: Ready;
   private readonly sizes = new Map<number, number>();
+  private readonly checkpointer?: Checkpointer;
+  private closing?: Promise<void>;
 
   constructor(options: SqliteStoreOptions) {
     this.capabilities = { dialect: 'sqlite', exactGeo: true, maxLimit: options.maxLimit ?? 1000 };
@@ -68,7 +73,12 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 5000');
     // Checkpoint every ~40 MB of WAL instead of 4 MB: pages rewritten by consecutive batches are copied once.
-    this.db.pragma('wal_autocheckpoint = 10000');
+    // With the background checkpointer this is only a backstop (~80 MB) for when the worker falls behind.
+    const background = this.file && options.backgroundCheckpoint !== false;
+    this.db.pragma(`wal_autocheckpoint = ${background ? 20_000 : 10_000}`);
+    // A WAL reset truncates the file back to 64 MB: a burst does not leave a large file behind.
+    this.db.pragma('journal_size_limit = 67108864');
+    if (background) this.checkpointer = new Checkpointer(options.path);
     registerFunctions(this.db);
     if (options.migrate !== false) this.migrateNow();
   }
@@ -84,8 +94,14 @@ export class SqliteStore implements Store {
 
   /** Checkpoint the WAL into the database file and close. */
   async close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
     if (!this.db.open) return;
     this.ready?.writer.flush();
+    await this.checkpointer?.stop();
     if (this.file && this.ready) {
       this.db.pragma('analysis_limit = 400');
       this.db.pragma('optimize');
