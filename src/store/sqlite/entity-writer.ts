@@ -72,7 +72,7 @@ export class EntityWriter {
       dropTypes: db.prepare('DELETE FROM entity_types WHERE eid = ?'),
       dropScopes: db.prepare('DELETE FROM entity_scopes WHERE eid = ?'),
       dropValues: db.prepare('DELETE FROM attr_values WHERE eid = ?'),
-      addType: db.prepare('INSERT INTO entity_types (eid, type, tid) VALUES (?, ?, ?)'),
+      addType: db.prepare('INSERT INTO entity_types (eid, type, tid, id) VALUES (?, ?, ?, ?)'),
       dropType: db.prepare('DELETE FROM entity_types WHERE eid = ? AND type = ?'),
       addScope: db.prepare('INSERT INTO entity_scopes (eid, scope, tid) VALUES (?, ?, ?)'),
       dropScope: db.prepare('DELETE FROM entity_scopes WHERE eid = ? AND scope = ?'),
@@ -239,7 +239,7 @@ export class EntityWriter {
   /** Side rows of an entity that has none yet: inserts only, no diff (creates and rebuilds). */
   private writeNew(tid: number, eid: number, e: Entity, ix: EntityIndex): void {
     const s = this.s;
-    for (const t of ix.types) s.addType.run(eid, this.terms.ensure(t), tid);
+    for (const t of ix.types) s.addType.run(eid, this.terms.ensure(t), tid, e.id);
     for (const sc of ix.scopes) s.addScope.run(eid, sc, tid);
     for (const attr in e.attrs) {
       const instances = e.attrs[attr];
@@ -285,7 +285,7 @@ export class EntityWriter {
     );
     const s = this.s;
     for (const t of was.types) if (!ix.types.includes(t)) s.dropType.run(eid, this.terms.ensure(t));
-    for (const t of ix.types) if (!was.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid);
+    for (const t of ix.types) if (!was.types.includes(t)) s.addType.run(eid, this.terms.ensure(t), tid, e.id);
     for (const sc of was.scopes) if (!ix.scopes.includes(sc)) s.dropScope.run(eid, sc);
     for (const sc of ix.scopes) if (!was.scopes.includes(sc)) s.addScope.run(eid, sc, tid);
     for (const [attr, prev, now] of changed)

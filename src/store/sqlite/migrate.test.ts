@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
 describe('runMigrations', () => {
   it('applies every migration once, in order, and records it', () => {
     const db = new Database(':memory:');
@@ -34,7 +36,7 @@ describe('runMigrations', () => {
 
   it('refuses a database from a newer version', () => {
     const db = new Database(':memory:');
-    runMigrations(db, [...MIGRATIONS, { version: 2, name: 'future', sql: 'SELECT 1' }]);
+    runMigrations(db, [...MIGRATIONS, { version: LATEST + 1, name: 'future', sql: 'SELECT 1' }]);
     expect(() => runMigrations(db)).toThrow(/does not know/);
     db.close();
   });
@@ -44,11 +46,11 @@ describe('runMigrations', () => {
     runMigrations(db);
     const broken = [
       ...MIGRATIONS,
-      { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)' },
+      { version: LATEST + 1, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)' },
     ];
     expect(() => runMigrations(db, broken)).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-    expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: 1 });
+    expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: LATEST });
     db.close();
   });
 });

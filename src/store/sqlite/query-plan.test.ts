@@ -60,13 +60,20 @@ describe('sqlite query plans', () => {
     await store.close();
   });
 
-  it('scans in id order, without sorting, when matches are dense', () => {
+  it('scans one type in id order, without sorting, when matches are dense', () => {
     const e = store.explain('', query({ type: T('Common'), q: cmp('temperature', '>', num(10)) }));
+    expect(e.plan).toBe('scan');
+    // Walks only that type's entities (index (tid, type, id)), not every entity of the tenant.
+    expect(e.steps.join('\n')).toMatch(/SEARCH entity_types USING COVERING INDEX entity_types_tid_type_id/);
+    expect(e.steps.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    expect(e.steps.join('\n')).toMatch(/SEARCH x USING PRIMARY KEY \(eid=\? AND p=\?\)/);
+  });
+
+  it('scans the tenant in id order when no single type is named', () => {
+    const e = store.explain('', query({ q: cmp('temperature', '>', num(10)) }));
     expect(e.plan).toBe('scan');
     expect(e.steps.join('\n')).toMatch(/SEARCH e USING (COVERING )?INDEX entities_tid_id/);
     expect(e.steps.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
-    expect(e.steps.join('\n')).toMatch(/SEARCH x USING PRIMARY KEY \(eid=\? AND p=\?\)/);
-    expect(e.steps.join('\n')).toMatch(/SEARCH t USING PRIMARY KEY \(eid=\? AND type=\?\)/);
   });
 
   it('drives from the value index when a comparison is selective', () => {
@@ -75,10 +82,10 @@ describe('sqlite query plans', () => {
     expect(e.steps.join('\n')).toMatch(/attr_values_tid_p_k_v/);
   });
 
-  it('drives from the type index when a type is selective enough', () => {
+  it('walks the type index when a type is selective enough', () => {
     const e = store.explain('', query({ type: T('Rare'), q: cmp('temperature', '<', num(50)), limit: 1000 }));
-    expect(e.plan).toBe('drive');
     expect(e.steps.join('\n')).toMatch(/entity_types_tid_type/);
+    expect(e.steps.join('\n')).not.toMatch(/SCAN e\b/);
   });
 
   it('drives from the R*Tree for a near query, testing exact shapes only after sorting by id', () => {

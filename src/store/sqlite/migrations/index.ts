@@ -1,5 +1,6 @@
 /** The SQLite migrations, in the order they apply. Append new ones; never edit or reorder released ones. */
 import { sql as initial } from './0001-initial.js';
+import { sql as typeIdOrder } from './0002-type-id-order.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -9,4 +10,7 @@ export interface Migration {
 }
 
 /** Every migration, ascending by version. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'type-id-order', sql: typeIdOrder },
+];

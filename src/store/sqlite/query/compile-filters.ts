@@ -73,7 +73,9 @@ function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {
       ctx.tid,
       ...ids,
     );
-    return { probe, driver, exact: true, byEid: true };
+    if (t.kind !== 'type') return { probe, driver, exact: true, byEid: true };
+    const scan = sql('SELECT eid, id FROM entity_types WHERE tid = ? AND type = ?', ctx.tid, ids[0]);
+    return { probe, driver, exact: true, byEid: true, scan };
   }
   // For A;B, the entities of A are a superset to start from.
   const first = t.kind === 'and' ? t.items.find((i) => i.kind === 'type') : undefined;

@@ -9,8 +9,11 @@
 import type { Conjunct, Sql } from './sql.js';
 import { join, sql } from './sql.js';
 
-/** How a query runs: a scan in id order, or from one conjunct's driver. */
-export type Plan = { kind: 'scan' } | { kind: 'drive'; by: Conjunct };
+/**
+ * How a query runs: a scan in id order (over the tenant, or `via` one type's entities), or from one
+ * conjunct's driver.
+ */
+export type Plan = { kind: 'scan'; via?: Conjunct } | { kind: 'drive'; by: Conjunct };
 
 /** Counts a driver's rows, stopping at `cap`. */
 export type Counter = (s: Sql, cap: number) => number;
@@ -36,7 +39,10 @@ export function choosePlan(
   count: Counter,
 ): Plan {
   const drivers = conjuncts.filter((c) => c.driver);
-  if (drivers.length === 0) return { kind: 'scan' };
+  // A scan walks one type's entities when the query names one: the others' ids need not be stepped over.
+  const via = conjuncts.find((c) => c.scan !== undefined);
+  const scan: Plan = via ? { kind: 'scan', via } : { kind: 'scan' };
+  if (drivers.length === 0) return scan;
   const known = drivers.find((c) => c.known !== undefined);
   if (known) return { kind: 'drive', by: known };
   // Break-even for one driver of n rows, density n/size: DRIVE_COST * n < want * size / n.
@@ -51,13 +57,14 @@ export function choosePlan(
     const limit = best ? Math.min(cap, best.n) : cap;
     const n = count(c.driver!, limit);
     // A count that reached its limit only says "at least": assume nothing of that driver's selectivity.
-    if (n < limit) density *= n / Math.max(1, size);
+    // The scanned type's own share does not thin a scan that walks only that type.
+    if (n < limit && c !== via) density *= n / Math.max(1, size);
     if (!best || n < best.n) best = { c, n };
   }
-  if (!best || best.n >= cap) return { kind: 'scan' };
+  if (!best || best.n >= cap) return scan;
   if (want === undefined) return { kind: 'drive', by: best.c };
   const scanRows = Math.min(size, want / Math.max(density, 1e-9));
-  return DRIVE_COST * best.n < scanRows ? { kind: 'drive', by: best.c } : { kind: 'scan' };
+  return DRIVE_COST * best.n < scanRows ? { kind: 'drive', by: best.c } : scan;
 }
 
 /** `FROM ... WHERE ...` selecting the matching entity rows (alias e) under a plan. */
@@ -65,6 +72,14 @@ export function fromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): Sql {
   const left = remaining(conjuncts, plan);
   if (plan.kind === 'scan') {
     const where = join([sql('e.tid = ?', tid), ...probes(left, false), ...probes(left, true)], ' AND ');
+    if (plan.via?.scan) {
+      // CROSS JOIN keeps the type's rows (in id order, alias s) as the outer loop.
+      const s = plan.via.scan;
+      return {
+        sql: `FROM (${s.sql}) s CROSS JOIN entities e ON e.eid = s.eid WHERE ${where.sql}`,
+        params: [...s.params, ...where.params],
+      };
+    }
     return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
   }
   return drive(tid, plan.by.driver!, left);
@@ -99,7 +114,8 @@ export function lazyFromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): S
 
 /** The conjuncts a plan must still test (an exact driver needs no probe). */
 function remaining(conjuncts: Conjunct[], plan: Plan): Conjunct[] {
-  return conjuncts.filter((c) => !(plan.kind === 'drive' && c === plan.by && c.exact));
+  const source = plan.kind === 'drive' ? plan.by : plan.via;
+  return conjuncts.filter((c) => !(c === source && c.exact));
 }
 
 function probes(cs: Conjunct[], costly: boolean): Sql[] {

@@ -93,7 +93,9 @@ export class QueryRunner {
         params: [...lazy.params, q.limit, q.offset],
       };
     const from = fromWhere(tid, conjuncts, plan);
-    const order = orderBy(q.orderBy, ctx);
+    // A scan via one type walks that type's index in id order: order by its id column, so no sort is needed.
+    const order =
+      plan.kind === 'scan' && plan.via && idOrder ? { sql: 's.id ASC', params: [] } : orderBy(q.orderBy, ctx);
     return {
       plan,
       sql: `SELECT e.eid AS eid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,

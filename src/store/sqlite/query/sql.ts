@@ -34,6 +34,11 @@ export interface Conjunct {
   costly?: boolean;
   /** The probe reads no column of `e` but e.eid, so a drive can test it before reading the entity row. */
   byEid?: boolean;
+  /**
+   * `SELECT eid, id ...` of exactly the entities satisfying it, walkable in id order through an index:
+   * a scan can run over these rows instead of the whole tenant (one type among many).
+   */
+  scan?: Sql;
 }
 
 /** What compiling needs from the store: the tenant and the interned id of an IRI (-1 when unknown). */
