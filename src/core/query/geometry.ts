@@ -86,10 +86,13 @@ function position(v: unknown, where: string): number[] {
   if (!Array.isArray(v) || v.length < 2 || v.length > 3) {
     throw bad(`${where} must be a position: [longitude, latitude] or [longitude, latitude, altitude]`);
   }
-  const p = Array.from(v, (n: unknown, i) => {
+  // A plain loop (not Array.from with a callback): this runs for every position of every write.
+  const p: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const n: unknown = v[i];
     if (typeof n !== 'number' || !Number.isFinite(n)) throw bad(`${where}[${i}] must be a finite number`);
-    return n;
-  });
+    p.push(n);
+  }
   const [lon = 0, lat = 0] = p;
   if (lon < -180 || lon > 180) throw bad(`${where}: longitude ${lon} is outside [-180, 180]`);
   if (lat < -90 || lat > 90) throw bad(`${where}: latitude ${lat} is outside [-90, 90]`);
