@@ -13,6 +13,7 @@
  */
 import { NgsiError } from '../errors.js';
 import type { ScopeExpr } from './ast.js';
+import { parseBoolExpr } from './bool-expr.js';
 import { Cursor, DEFAULT_LIMITS, type ParseLimits } from './cursor.js';
 
 const LEVEL = /\p{L}[\p{L}\p{N}_]*/uy;
@@ -25,36 +26,7 @@ const MAX_SCOPES = 256;
 export function parseScopeQ(text: string, limits: ParseLimits = DEFAULT_LIMITS): ScopeExpr {
   if (typeof text !== 'string') throw new NgsiError('BadRequestData', 'scopeQ must be a string');
   const c = new Cursor(text, 'scopeQ', limits);
-  const expr = parseOr(c);
-  if (!c.atEnd) throw c.fail("',', '|', ';' or the end");
-  return expr;
-}
-
-function parseOr(c: Cursor): ScopeExpr {
-  const items = [parseAnd(c)];
-  while (c.eat('|') || c.eat(',')) items.push(parseAnd(c));
-  return combine('or', items);
-}
-
-function parseAnd(c: Cursor): ScopeExpr {
-  const items = [parseUnit(c)];
-  while (c.eat(';')) items.push(parseUnit(c));
-  return combine('and', items);
-}
-
-function parseUnit(c: Cursor): ScopeExpr {
-  c.skipSpace();
-  let expr: ScopeExpr;
-  if (c.eat('(')) {
-    c.enter();
-    expr = parseOr(c);
-    c.expect(')', "',', '|', ';' or ')'");
-    c.leave();
-  } else {
-    expr = parseScope(c);
-  }
-  c.skipSpace();
-  return expr;
+  return parseBoolExpr(c, parseScope);
 }
 
 function parseScope(c: Cursor): ScopeExpr {
@@ -72,11 +44,6 @@ function parseScope(c: Cursor): ScopeExpr {
     }
     if (!c.eat('/')) return { kind: 'scope', segments, descendants: false };
   }
-}
-
-function combine(kind: 'and' | 'or', items: ScopeExpr[]): ScopeExpr {
-  if (items.length === 1 && items[0] !== undefined) return items[0];
-  return { kind, items: items.flatMap((i) => (i.kind === kind ? i.items : [i])) };
 }
 
 /** True when an entity with these scopes satisfies the scope query. */

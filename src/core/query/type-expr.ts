@@ -10,6 +10,7 @@
  */
 import { NgsiError } from '../errors.js';
 import type { TypeExpr } from './ast.js';
+import { parseBoolExpr } from './bool-expr.js';
 import { Cursor, DEFAULT_LIMITS, type ParseLimits } from './cursor.js';
 
 const TYPE_NAME = /[^\s,;|()"'<>\p{Cc}]+/uy;
@@ -18,44 +19,15 @@ const TYPE_NAME = /[^\s,;|()"'<>\p{Cc}]+/uy;
 export function parseTypeExpr(text: string, limits: ParseLimits = DEFAULT_LIMITS): TypeExpr {
   if (typeof text !== 'string') throw new NgsiError('BadRequestData', 'type must be a string');
   const c = new Cursor(text, 'type', limits);
-  const expr = parseOr(c);
-  if (!c.atEnd) throw c.fail("',', '|', ';' or the end");
-  return expr;
+  return parseBoolExpr(c, typeName);
 }
 
-function parseOr(c: Cursor): TypeExpr {
-  const items = [parseAnd(c)];
-  while (c.eat('|') || c.eat(',')) items.push(parseAnd(c));
-  return combine('or', items);
-}
-
-function parseAnd(c: Cursor): TypeExpr {
-  const items = [parseUnit(c)];
-  while (c.eat(';')) items.push(parseUnit(c));
-  return combine('and', items);
-}
-
-function parseUnit(c: Cursor): TypeExpr {
-  c.skipSpace();
-  let expr: TypeExpr;
-  if (c.eat('(')) {
-    c.enter();
-    expr = parseOr(c);
-    c.expect(')', "',', '|', ';' or ')'");
-    c.leave();
-  } else {
-    c.countTerm();
-    const m = c.match(TYPE_NAME);
-    if (m === undefined) throw c.fail('an entity type name');
-    expr = { kind: 'type', name: m[0] };
-  }
-  c.skipSpace();
-  return expr;
-}
-
-function combine(kind: 'and' | 'or', items: TypeExpr[]): TypeExpr {
-  if (items.length === 1 && items[0] !== undefined) return items[0];
-  return { kind, items: items.flatMap((i) => (i.kind === kind ? i.items : [i])) };
+/** One type name (a leaf of the expression). */
+function typeName(c: Cursor): TypeExpr {
+  c.countTerm();
+  const m = c.match(TYPE_NAME);
+  if (m === undefined) throw c.fail('an entity type name');
+  return { kind: 'type', name: m[0] };
 }
 
 /** True when an entity with these (expanded) types satisfies the (expanded) expression. */
