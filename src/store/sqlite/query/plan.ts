@@ -67,17 +67,36 @@ export function choosePlan(
   return DRIVE_COST * best.n < scanRows ? { kind: 'drive', by: best.c } : scan;
 }
 
-/** `FROM ... WHERE ...` selecting the matching entity rows (alias e) under a plan. */
-export function fromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): Sql {
+/**
+ * `FROM ... WHERE ...` selecting the matching entities (alias e, with at least e.eid and e.id) under a
+ * plan; `idColumn` names the column to order by for id order when it is not e.id.
+ */
+export function fromWhere(
+  tid: number,
+  conjuncts: Conjunct[],
+  plan: Plan,
+  /** The caller reads entity columns beyond eid and id (an ORDER BY on other keys). */
+  rowColumns = false,
+): Sql & { idColumn?: string } {
   const left = remaining(conjuncts, plan);
   if (plan.kind === 'scan') {
     const where = join([sql('e.tid = ?', tid), ...probes(left, false), ...probes(left, true)], ' AND ');
     if (plan.via?.scan) {
-      // CROSS JOIN keeps the type's rows (in id order, alias s) as the outer loop.
       const s = plan.via.scan;
+      if (!rowColumns && left.every((c) => c.byEid && !c.costly)) {
+        // Every test needs only the entity number: run them on the type's rows (alias e: eid and id)
+        // without reading one entity row; the page's documents are fetched afterwards.
+        const tests = join(probes(left, false), ' AND ');
+        return {
+          sql: `FROM (${s.sql}) e${tests.sql === '' ? '' : ` WHERE ${tests.sql}`}`,
+          params: [...s.params, ...tests.params],
+        };
+      }
+      // CROSS JOIN keeps the type's rows (in id order, alias s) as the outer loop.
       return {
         sql: `FROM (${s.sql}) s CROSS JOIN entities e ON e.eid = s.eid WHERE ${where.sql}`,
         params: [...s.params, ...where.params],
+        idColumn: 's.id',
       };
     }
     return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };

@@ -92,10 +92,12 @@ export class QueryRunner {
         sql: `SELECT e.eid AS eid ${lazy.sql} ORDER BY o.id LIMIT ? OFFSET ?`,
         params: [...lazy.params, q.limit, q.offset],
       };
-    const from = fromWhere(tid, conjuncts, plan);
+    const from = fromWhere(tid, conjuncts, plan, !idOrder);
     // A scan via one type walks that type's index in id order: order by its id column, so no sort is needed.
     const order =
-      plan.kind === 'scan' && plan.via && idOrder ? { sql: 's.id ASC', params: [] } : orderBy(q.orderBy, ctx);
+      plan.kind === 'scan' && plan.via && idOrder
+        ? { sql: `${from.idColumn ?? 'e.id'} ASC`, params: [] }
+        : orderBy(q.orderBy, ctx);
     return {
       plan,
       sql: `SELECT e.eid AS eid ${from.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
