@@ -124,8 +124,18 @@ describe('sqlite query plans', () => {
     expect(other.entities.map((x) => x.id)).toEqual(all.map((id) => id.replace('urn:p:', 'urn:other:')));
   });
 
-  it('tests probes that need only the entity id before reading entity rows', () => {
+  it('reads no entity row for a page when one type is named and every test needs only the entity id', () => {
     const e = store.explain('', query({ type: T('Rare'), q: cmp('owner', '==', uri('urn:o:7')) }));
+    expect(e.plan).toBe('drive');
+    const steps = e.steps.join('\n');
+    // The ids come from the type rows (primary key eid, type), not from the much larger entity rows.
+    expect(steps).toMatch(/SEARCH entity_types USING PRIMARY KEY \(eid=\? AND type=\?\)/);
+    expect(steps).not.toMatch(/SEARCH e USING INTEGER PRIMARY KEY/);
+  });
+
+  it('tests probes that need only the entity id before reading entity rows', () => {
+    const types = { kind: 'or' as const, items: [T('Rare'), T('Common')] };
+    const e = store.explain('', query({ type: types, q: cmp('owner', '==', uri('urn:o:7')) }));
     expect(e.plan).toBe('drive');
     const steps = e.steps.join('\n');
     // The type probe (on entity_types) comes before the entities lookup in the plan.

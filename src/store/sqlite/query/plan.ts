@@ -101,6 +101,22 @@ export function fromWhere(
     }
     return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
   }
+  const via = conjuncts.find((c) => c.scan !== undefined && c.exact);
+  if (!rowColumns && via?.scan && left.every((c) => c.byEid && !c.costly)) {
+    // One type named and every test needs only entity numbers: take each match's id from its type row
+    // (alias e: eid and id) instead of reading its entity row, which is far larger.
+    const rest = left.filter((c) => c !== via);
+    const candidates = `SELECT DISTINCT eid FROM (${plan.by.driver!.sql})`;
+    const tests = join(probes(rest, false), ' AND ');
+    const filtered =
+      tests.sql === ''
+        ? `SELECT eid FROM (${candidates})`
+        : `SELECT e.eid AS eid FROM (${candidates}) e WHERE ${tests.sql}`;
+    return {
+      sql: `FROM (${filtered}) d CROSS JOIN (${via.scan.sql}) e ON e.eid = d.eid`,
+      params: [...plan.by.driver!.params, ...tests.params, ...via.scan.params],
+    };
+  }
   return drive(tid, plan.by.driver!, left);
 }
 
