@@ -101,23 +101,37 @@ export function fromWhere(
     }
     return { sql: `FROM entities e WHERE ${where.sql}`, params: where.params };
   }
-  const via = conjuncts.find((c) => c.scan !== undefined && c.exact);
-  if (!rowColumns && via?.scan && left.every((c) => c.byEid && !c.costly)) {
-    // One type named and every test needs only entity numbers: take each match's id from its type row
-    // (alias e: eid and id) instead of reading its entity row, which is far larger.
-    const rest = left.filter((c) => c !== via);
-    const candidates = `SELECT DISTINCT eid FROM (${plan.by.driver!.sql})`;
-    const tests = join(probes(rest, false), ' AND ');
-    const filtered =
-      tests.sql === ''
-        ? `SELECT eid FROM (${candidates})`
-        : `SELECT e.eid AS eid FROM (${candidates}) e WHERE ${tests.sql}`;
-    return {
-      sql: `FROM (${filtered}) d CROSS JOIN (${via.scan.sql}) e ON e.eid = d.eid`,
-      params: [...plan.by.driver!.params, ...tests.params, ...via.scan.params],
-    };
+  if (!rowColumns && left.every((c) => c.byEid && !c.costly)) {
+    const byType = typeRowsDrive(plan.by.driver!, conjuncts, left);
+    if (byType) return byType;
   }
   return drive(tid, plan.by.driver!, left);
+}
+
+/**
+ * When one type is named and every test in `tests` needs only entity numbers: the driver's
+ * candidates that pass them, with each one's id taken from its type row (alias e: eid and id)
+ * instead of its entity row, which is far larger. Undefined when no single type is named.
+ */
+function typeRowsDrive(driver: Sql, conjuncts: Conjunct[], tests: Conjunct[]): Sql | undefined {
+  const via = conjuncts.find((c) => c.scan !== undefined && c.exact);
+  if (!via?.scan) return undefined;
+  const candidates = `SELECT DISTINCT eid FROM (${driver.sql})`;
+  const probe = join(
+    probes(
+      tests.filter((c) => c !== via),
+      false,
+    ),
+    ' AND ',
+  );
+  const filtered =
+    probe.sql === ''
+      ? `SELECT eid FROM (${candidates})`
+      : `SELECT e.eid AS eid FROM (${candidates}) e WHERE ${probe.sql}`;
+  return {
+    sql: `FROM (${filtered}) d CROSS JOIN (${via.scan.sql}) e ON e.eid = d.eid`,
+    params: [...driver.params, ...probe.params, ...via.scan.params],
+  };
 }
 
 /**
@@ -131,11 +145,11 @@ export function lazyFromWhere(tid: number, conjuncts: Conjunct[], plan: Plan): S
   const left = remaining(conjuncts, plan);
   const costly = probes(left, true);
   if (costly.length === 0) return undefined;
-  const inner = drive(
-    tid,
-    plan.by.driver!,
-    left.filter((c) => !c.costly),
-  );
+  const cheap = left.filter((c) => !c.costly);
+  // Sorting the candidates needs their ids: from the type rows when it can, not the entity rows.
+  const inner =
+    (cheap.every((c) => c.byEid) ? typeRowsDrive(plan.by.driver!, conjuncts, cheap) : undefined) ??
+    drive(tid, plan.by.driver!, cheap);
   const outer = join(costly, ' AND ');
   // LIMIT -1 keeps SQLite from flattening the sorted candidates into the outer query (which would
   // run the costly tests before sorting); the outer loop then reads them in order, so it needs no sort.
