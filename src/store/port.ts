@@ -7,6 +7,9 @@ import type { Entity } from '../core/model/entity.js';
 import type { EntityQuery } from '../core/query/ast.js';
 import type { NgsiError } from '../core/errors.js';
 
+/** The default tenant (requests without NGSILD-Tenant): it always exists. */
+export const DEFAULT_TENANT = '';
+
 /** What a dialect can do; callers branch on these, never on the dialect's name. */
 export interface StoreCapabilities {
   /** Name for logs and /ready. */

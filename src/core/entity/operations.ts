@@ -146,13 +146,23 @@ export function partialUpdateAttribute(
 ): Entity {
   const datasetId =
     fragment.datasetId === undefined ? undefined : requireUri(fragment.datasetId, 'datasetId');
+  return replaceInstance(current, iri, datasetId, now, (old) => mergeInstance(old, fragment, iri, mapper));
+}
+
+/** Replace the instance of `iri` with this datasetId by `make(old)`, stamped; 404 when there is none. */
+function replaceInstance(
+  current: Entity,
+  iri: string,
+  datasetId: string | undefined,
+  now: string,
+  make: (old: Attribute) => Attribute,
+): Entity {
   const list = current.attrs[iri];
   const at = indexOfDataset(list, datasetId);
   if (list === undefined || at < 0)
     throw notFound(`attribute ${iri} (datasetId ${datasetId ?? 'default'}) not found`);
-  const merged = mergeInstance(list[at]!, fragment, iri, mapper);
   const entity = cloneShallow(current);
-  entity.attrs[iri]![at] = stamp(merged, now, list[at]);
+  entity.attrs[iri]![at] = stamp(make(list[at]!), now, list[at]);
   entity.modifiedAt = now;
   return entity;
 }
@@ -208,13 +218,7 @@ export function deleteScope(current: Entity, now: string): Entity {
 
 /** Replace attribute (PUT /entities/{id}/attrs/{attrId}): the instance with the same datasetId, whole. */
 export function replaceAttribute(current: Entity, iri: string, attr: Attribute, now: string): Entity {
-  const list = current.attrs[iri];
-  const at = indexOfDataset(list, attr.datasetId);
-  if (list === undefined || at < 0) throw notFound(`attribute ${iri} not found`);
-  const entity = cloneShallow(current);
-  entity.attrs[iri]![at] = stamp(attr, now, list[at]);
-  entity.modifiedAt = now;
-  return entity;
+  return replaceInstance(current, iri, attr.datasetId, now, () => attr);
 }
 
 /** Delete attribute (DELETE /entities/{id}/attrs/{attrId}): one instance, or all with deleteAll. */

@@ -1,7 +1,7 @@
 /**
  * Entity resource routes (clause 6.4 and 6.5): create, retrieve, replace, merge, delete.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../core/errors.js';
 import { parseEntity } from '../../core/entity/parse-entity.js';
 import { renderEntity } from '../../core/entity/render-entity.js';
@@ -87,12 +87,8 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
-      const id = requireUri(request.params.entityId, 'entity id');
-      const ld = await bodyContext(request, request.body, deps.contexts);
-      const entity = parseEntity(request.body, ld.mapper, { requireId: false });
-      if (entity.id !== '' && entity.id !== id) throw badRequest('the body id differs from the URL id');
-      await deps.entities.replace(tenant, id, { ...entity, id });
+      const { tenant, id, entity } = await entityOfUrl(request, deps, true);
+      await deps.entities.replace(tenant, id, entity);
       return reply.status(204).send();
     },
   );
@@ -109,15 +105,28 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
-      const id = requireUri(request.params.entityId, 'entity id');
-      const ld = await bodyContext(request, request.body, deps.contexts);
-      const fragment = parseEntity(request.body, ld.mapper, { requireId: false, requireType: false });
-      if (fragment.id !== '' && fragment.id !== id) throw badRequest('the body id differs from the URL id');
-      await deps.entities.merge(tenant, id, { ...fragment, id }, attributeMembers(request.body), ld.mapper);
+      const { tenant, id, entity, mapper } = await entityOfUrl(request, deps, false);
+      await deps.entities.merge(tenant, id, entity, attributeMembers(request.body), mapper);
       return reply.status(204).send();
     },
   );
+}
+
+/**
+ * The entity a PUT or PATCH body describes for the entity of the URL: its id is the URL's (a body id
+ * must match it); a replacement needs a type, a merge fragment does not.
+ */
+async function entityOfUrl(
+  request: FastifyRequest<{ Params: IdParams }>,
+  deps: NgsiDeps,
+  requireType: boolean,
+) {
+  const tenant = tenantOf(request);
+  const id = requireUri(request.params.entityId, 'entity id');
+  const ld = await bodyContext(request, request.body, deps.contexts);
+  const parsed = parseEntity(request.body, ld.mapper, { requireId: false, requireType });
+  if (parsed.id !== '' && parsed.id !== id) throw badRequest('the body id differs from the URL id');
+  return { tenant, id, entity: { ...parsed, id }, mapper: ld.mapper };
 }
 
 /** The attribute members of a raw entity body (what is not id, type, scope or @context). */

@@ -5,10 +5,8 @@
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../../core/errors.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
+import { DEFAULT_TENANT } from '../../store/port.js';
 import { bodyType, contextFromLink } from './negotiation.js';
-
-/** The broker's default tenant (no NGSILD-Tenant header). */
-export const DEFAULT_TENANT = '';
 
 // Tenant names end up in URLs, logs and SQL parameters: keep them to a safe alphabet.
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/;

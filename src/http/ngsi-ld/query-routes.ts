@@ -34,7 +34,7 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const ld = await linkContext(request, deps.contexts);
       const query = entityQuery(request.query, ld.mapper, deps.limits);
       const result = await deps.entities.query(tenant, query);
-      return sendPage(reply, ld, type, result, request.query, deps);
+      return sendPage(reply, ld, type, result, request.query);
     },
   );
 
@@ -62,7 +62,7 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const qs: QueryString = { ...request.query };
       if (typeof body.lang === 'string') qs.lang = body.lang;
       if (Array.isArray(body.attrs) && body.attrs.length > 0) qs.attrs = body.attrs.join(',');
-      return sendPage(reply, ld, type, result, qs, deps);
+      return sendPage(reply, ld, type, result, qs);
     },
   );
 
@@ -99,7 +99,6 @@ function sendPage(
   type: ReturnType<typeof negotiate>,
   result: { entities: Entity[]; count?: number },
   qs: QueryString,
-  _deps: NgsiDeps,
 ): FastifyReply {
   const options = renderOptions(qs, ld.mapper);
   if (result.count !== undefined) reply.header('NGSILD-Results-Count', String(result.count));

@@ -2,6 +2,7 @@
  * Builders for the store conformance suite: expanded entities, mutations and query ASTs written by
  * hand (the suite must not depend on the parsers), plus small helpers to run a query.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { NgsiError } from '../../core/errors.js';
 import { NGSI, type Attribute, type AttributeType, type Entity } from '../../core/model/entity.js';
 import type { AttrPath, EntityQuery, Geometry, QExpr, QOp, QValue } from '../../core/query/ast.js';
@@ -10,6 +11,22 @@ import type { Mutation, Store } from '../port.js';
 
 /** Builds a fresh, empty, migrated store for one test. */
 export type MakeStore = () => Promise<Store>;
+
+/** A store made and seeded with `entities` before the enclosing describe's tests, closed after them. */
+export function seededStore(makeStore: MakeStore, entities: Entity[]): () => Store {
+  let store: Store | undefined;
+  beforeAll(async () => {
+    store = await makeStore();
+    await seed(store, entities);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  return () => {
+    if (store === undefined) throw new Error('the seeded store is made in beforeAll');
+    return store;
+  };
+}
 
 /** Namespace of the test vocabulary. */
 export const NS = 'https://example.org/vocab/';

@@ -1,8 +1,7 @@
 /** Conformance: geoQ (NGSI-LD 4.10) on points, lines and polygons, near with min/max distance, every georel. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../core/model/entity.js';
 import type { GeoQuery, Geometry } from '../../core/query/ast.js';
-import type { Store } from '../port.js';
 import {
   entity,
   geo,
@@ -12,7 +11,7 @@ import {
   LOCATION,
   prop,
   rejectsWith,
-  seed,
+  seededStore,
   type MakeStore,
 } from './fixtures.js';
 
@@ -72,15 +71,8 @@ const rel = (georel: GeoQuery['georel'], geometry: Geometry, geoproperty: string
 /** Register the geo tests for a store factory. */
 export function describeQueryGeo(makeStore: MakeStore): void {
   describe('query: geoQ', () => {
-    let store: Store;
-    beforeAll(async () => {
-      store = await makeStore();
-      await seed(store, FIXTURES);
-    });
-    afterAll(async () => {
-      await store.close();
-    });
-    const g = (geoQ: GeoQuery, extra = {}) => ids(store, { geoQ, ...extra });
+    const store = seededStore(makeStore, FIXTURES);
+    const g = (geoQ: GeoQuery, extra = {}) => ids(store(), { geoQ, ...extra });
 
     it('near with maxDistance, on points, lines and polygons, any instance', async () => {
       expect(await g(near(50))).toEqual(['urn:g:multi', 'urn:g:p0', 'urn:g:park']);
@@ -135,14 +127,14 @@ export function describeQueryGeo(makeStore: MakeStore): void {
     });
 
     it('counts and pages geo results', async () => {
-      const r = await store.queryEntities('', { geoQ: near(600), limit: 2, offset: 1, count: true });
+      const r = await store().queryEntities('', { geoQ: near(600), limit: 2, offset: 1, count: true });
       expect(r.count).toBe(5);
       expect(r.entities.map((e) => e.id)).toEqual(['urn:g:multi', 'urn:g:p0']);
     });
 
     it('rejects an invalid geometry or distance with BadRequestData', async () => {
       const bad = (geoQ: GeoQuery) =>
-        rejectsWith(store.queryEntities('', { geoQ, limit: 1, offset: 0, count: false }));
+        rejectsWith(store().queryEntities('', { geoQ, limit: 1, offset: 0, count: false }));
       expect(
         await bad(
           rel('within', {

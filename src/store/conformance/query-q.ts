@@ -5,11 +5,10 @@
  * then by a property that compares the store with the reference on random entities and expressions.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Entity } from '../../core/model/entity.js';
 import type { QExpr } from '../../core/query/ast.js';
 import { matchesQ } from '../../core/query/q-match.js';
-import type { Store } from '../port.js';
 import { qArbitrary, randomEntities } from './q-arbitraries.js';
 import {
   and,
@@ -33,6 +32,7 @@ import {
   seed,
   str,
   uri,
+  seededStore,
   type MakeStore,
 } from './fixtures.js';
 
@@ -77,14 +77,7 @@ const FIXTURES: Entity[] = [
 /** Register the q tests for a store factory. */
 export function describeQueryQ(makeStore: MakeStore): void {
   describe('query: q', () => {
-    let store: Store;
-    beforeAll(async () => {
-      store = await makeStore();
-      await seed(store, FIXTURES);
-    });
-    afterAll(async () => {
-      await store.close();
-    });
+    const store = seededStore(makeStore, FIXTURES);
 
     const cases: Array<[string, QExpr, string[]]> = [
       ['number ==', cmp('temperature', '==', num(20)), ['e1']],
@@ -169,7 +162,7 @@ export function describeQueryQ(makeStore: MakeStore): void {
     ];
     for (const [name, q, expected] of cases) {
       it(name, async () => {
-        expect(await ids(store, { q })).toEqual(expected.map((e) => `urn:${e}`));
+        expect(await ids(store(), { q })).toEqual(expected.map((e) => `urn:${e}`));
         // The reference evaluator agrees with every hand-written expectation.
         expect(FIXTURES.filter((e) => matchesQ(e, q)).map((e) => e.id)).toEqual(
           expected.map((e) => `urn:${e}`),
@@ -178,7 +171,7 @@ export function describeQueryQ(makeStore: MakeStore): void {
     }
 
     it('combines q with a type and counts', async () => {
-      const r = await store.queryEntities('', {
+      const r = await store().queryEntities('', {
         type: { kind: 'type', name: 'https://example.org/vocab/Device' },
         q: has('temperature'),
         limit: 10,
@@ -192,12 +185,17 @@ export function describeQueryQ(makeStore: MakeStore): void {
     it('rejects a bad or risky pattern with BadRequestData', async () => {
       expect(
         await rejectsWith(
-          store.queryEntities('', { q: cmp('name', '~=', str('(')), limit: 1, offset: 0, count: false }),
+          store().queryEntities('', { q: cmp('name', '~=', str('(')), limit: 1, offset: 0, count: false }),
         ),
       ).toBe('BadRequestData');
       expect(
         await rejectsWith(
-          store.queryEntities('', { q: cmp('name', '~=', str('(a+)+$')), limit: 1, offset: 0, count: false }),
+          store().queryEntities('', {
+            q: cmp('name', '~=', str('(a+)+$')),
+            limit: 1,
+            offset: 0,
+            count: false,
+          }),
         ),
       ).toBe('BadRequestData');
     });

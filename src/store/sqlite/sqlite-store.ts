@@ -7,7 +7,15 @@ import Database from 'better-sqlite3';
 import { NgsiError, isNgsiError } from '../../core/errors.js';
 import type { Entity } from '../../core/model/entity.js';
 import type { EntityQuery } from '../../core/query/ast.js';
-import type { AttributeInfo, Mutation, MutationResult, Store, StoreCapabilities, TypeInfo } from '../port.js';
+import {
+  DEFAULT_TENANT,
+  type AttributeInfo,
+  type Mutation,
+  type MutationResult,
+  type Store,
+  type StoreCapabilities,
+  type TypeInfo,
+} from '../port.js';
 import { Checkpointer } from './checkpointer.js';
 import { ContextRepository } from './contexts.js';
 import { Dictionary } from './dictionary.js';
@@ -19,9 +27,6 @@ import { runMigrations } from './migrate.js';
 import { QueryRunner } from './query/run-query.js';
 import { registerFunctions } from './sql-functions.js';
 import { StatementCache } from './statement-cache.js';
-
-/** The default tenant: requests without NGSILD-Tenant use it. */
-export const DEFAULT_TENANT = '';
 
 /** How to open the store. */
 export interface SqliteStoreOptions {
