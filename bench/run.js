@@ -13,9 +13,11 @@ import { clearTimeout, setTimeout as delay } from 'node:timers';
 import { Cleanup } from './lib/cleanup.js';
 import { formatTable, machine, ratio, verdict, writeResults } from './lib/report.js';
 
-/** The suites by name, loaded on demand. Later: temporal, notify, ingest. */
+/** The suites by name, loaded on demand. */
 const SUITES = {
   'ngsi-ld': () => import('./ngsi-ld.js'),
+  temporal: () => import('./temporal.js'),
+  notify: () => import('./notify.js'),
 };
 
 /**
@@ -32,6 +34,8 @@ const USAGE = `usage: npm run bench -- <suite…> [--quick] [--reps N] [--cpu-pr
 
 suites:
   ngsi-ld     NGSI-LD core API: create, retrieve, batch upsert, type+q and near queries
+  temporal    NGSI-LD temporal API: hourly aggregates over a month of minutes and over 1,000 sensors
+  notify      notifier: outbox entries delivered per second to a local HTTP receiver
 
 options:
   --quick     short runs and a small data set: checks the harness, not the figures

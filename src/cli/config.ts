@@ -3,6 +3,8 @@
  * environment variables, then defaults. Nothing else reads process.env.
  */
 
+import ipaddr from 'ipaddr.js';
+
 /** Where a setting comes from and how it is checked. */
 interface Setting<T> {
   flag: string;
@@ -32,6 +34,11 @@ export interface Config {
   defaultLimit: number;
   /** Largest page size a query may ask for (beyond it: 403 TooManyResults). */
   maxLimit: number;
+  /**
+   * Hosts and CIDR ranges that notification endpoints and remote @context URLs may resolve to even
+   * though they are loopback, link-local or private (SSRF guard); empty by default.
+   */
+  allowPrivateEndpoints: string[];
 }
 
 /** Raised for a bad setting: the message is the one line printed before exiting. */
@@ -55,6 +62,29 @@ const oneOf =
     if (!values.includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
     return raw;
   };
+
+/** `a,b/n,…`: IP addresses, CIDR ranges or host names (checked for syntax only; they are resolved at use). */
+function hostList(raw: string): string[] {
+  const items = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  for (const item of items) {
+    if (item.includes('/')) {
+      try {
+        ipaddr.parseCIDR(item);
+      } catch {
+        throw new Error(`${JSON.stringify(item)} is not a CIDR range`);
+      }
+    } else if (
+      !ipaddr.isValid(item) &&
+      !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(item)
+    ) {
+      throw new Error(`${JSON.stringify(item)} is neither an address, a CIDR range nor a host name`);
+    }
+  }
+  return items;
+}
 
 /** Every setting, with its flag, variable, default and one-line doc (the README table is made from this). */
 export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
@@ -114,6 +144,13 @@ export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
     doc: 'largest limit a query may ask for',
     default: 1000,
     parse: int(1, 100_000),
+  },
+  allowPrivateEndpoints: {
+    flag: 'allow-private-endpoints',
+    env: 'URBIS_ALLOW_PRIVATE_ENDPOINTS',
+    doc: 'hosts or CIDR ranges (comma-separated) that notifications and remote @contexts may reach although private, e.g. 127.0.0.1',
+    default: [],
+    parse: hostList,
   },
 };
 

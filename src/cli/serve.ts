@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ContextResolver } from '../core/jsonld/context-resolver.js';
 import { RemoteContextLoader } from '../context/jsonld/remote-context-loader.js';
+import { AddressGuard } from '../context/net/address-guard.js';
 import { buildApp } from '../http/app.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Config } from './config.js';
@@ -17,10 +18,13 @@ export async function serve(config: Config): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = openSqliteStore({ path: join(config.dataDir, 'urbis.sqlite') });
   await store.migrate();
+  // One SSRF guard for everything Urbis fetches or notifies: remote @contexts, HTTP and MQTT endpoints.
+  const guard = new AddressGuard({ allow: config.allowPrivateEndpoints });
   const app = await buildApp({
     config,
     store,
     logger,
+    guard,
     processMetrics: true,
     contextSource: (hosted) =>
       new ContextResolver(
@@ -28,6 +32,7 @@ export async function serve(config: Config): Promise<void> {
           timeoutMs: config.contextTimeoutMs,
           maxBytes: config.contextMaxBytes,
           lookup: (url) => hosted.lookup(url),
+          guard,
         }),
       ),
   });

@@ -9,6 +9,12 @@ import type { Config } from '../cli/config.js';
 import { DiscoveryService } from '../context/discovery-service.js';
 import { EntityService } from '../context/entities/entity-service.js';
 import { HostedContextService } from '../context/hosted-contexts.js';
+import { TemporalService } from '../context/temporal/temporal-service.js';
+import type { AddressGuard } from '../context/net/address-guard.js';
+import type { EndpointPolicy } from '../context/notify/contracts.js';
+import type { DispatcherOptions } from '../context/notify/dispatcher.js';
+import { Notifier } from '../context/notify/notifier.js';
+import { SubscriptionService } from '../context/subscriptions/subscription-service.js';
 import type { ContextSource } from './ngsi-ld/ld-request.js';
 import { ngsiLdApi } from './ngsi-ld/index.js';
 import { installMetrics } from './metrics.js';
@@ -26,10 +32,26 @@ export interface AppDeps {
   /** Collect process metrics (off in tests that build many apps). */
   processMetrics?: boolean;
   now?: () => string;
+  /** Instances per attribute in one temporal answer (default MAX_INSTANCES; tests page with less). */
+  maxInstances?: number;
+  /**
+   * The SSRF guard (built from `config.allowPrivateEndpoints`): notifications connect only where it
+   * allows, and it vets subscription endpoints.
+   */
+  guard: AddressGuard;
+  /** Vets subscription endpoints instead of the guard (tests that record what was vetted). */
+  endpointPolicy?: EndpointPolicy;
+  /** Deliver notifications (default true; tests that inspect the outbox turn it off). */
+  notify?: boolean;
+  /** Delivery settings (defaults in DISPATCHER_DEFAULTS). */
+  delivery?: DispatcherOptions;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
 export const MAX_BATCH = 10_000;
+
+/** Most instances of one attribute in one temporal answer; longer histories are paged (206, clause 6.3.10). */
+export const MAX_INSTANCES = 10_000;
 
 /** Build the app (not yet listening). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -74,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'Batch', description: 'Batch operations and POST query' },
         { name: 'Discovery', description: 'Types and attributes in use' },
         { name: 'Contexts', description: 'Hosted JSON-LD @context documents' },
+        { name: 'Temporal', description: 'Temporal evolution of entities (clause 5.6.11 – 5.7.4)' },
+        { name: 'Subscriptions', description: 'Context subscriptions (clause 5.8)' },
         { name: 'Operations', description: 'Health, readiness and metrics' },
       ],
     },
@@ -82,12 +106,47 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const store = deps.store;
   const hostedContexts = new HostedContextService(store, deps.now);
+  const contexts = deps.contextSource(hostedContexts);
+  const subscriptions = new SubscriptionService({
+    store,
+    contexts,
+    endpointPolicy: deps.endpointPolicy ?? deps.guard,
+    ...(deps.now ? { now: deps.now } : {}),
+    onError: (err, where) => app.log.error({ err, ...where }, 'subscription processing failed'),
+  });
+  // Subscriptions first (the reactor and the notifier's source need them loaded), then delivery.
+  await subscriptions.start();
+  store.setReactor(subscriptions.react);
+  const notifier =
+    deps.notify === false
+      ? undefined
+      : new Notifier({
+          store,
+          source: subscriptions,
+          guard: deps.guard,
+          ...(deps.logger ? { logger: deps.logger } : {}),
+          ...(deps.delivery ? { delivery: deps.delivery } : {}),
+        });
+  await notifier?.start();
+  // onClose runs once the server stopped accepting and finished in-flight requests.
+  app.addHook('onClose', async () => {
+    store.setReactor(undefined);
+    await subscriptions.stop();
+    await notifier?.stop();
+  });
   ngsiLdApi(app, {
     entities: new EntityService({ store, ...(deps.now ? { now: deps.now } : {}) }),
     discovery: new DiscoveryService(store),
     hostedContexts,
-    contexts: deps.contextSource(hostedContexts),
-    limits: { defaultLimit: deps.config.defaultLimit, maxLimit: deps.config.maxLimit, maxBatch: MAX_BATCH },
+    contexts,
+    temporal: new TemporalService({ store }),
+    subscriptions,
+    limits: {
+      defaultLimit: deps.config.defaultLimit,
+      maxLimit: deps.config.maxLimit,
+      maxBatch: MAX_BATCH,
+      maxInstances: deps.maxInstances ?? MAX_INSTANCES,
+    },
   });
   opsRoutes(app, { store, registry });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -6,6 +6,14 @@
 import type { Entity } from '../core/model/entity.js';
 import type { EntityQuery } from '../core/query/ast.js';
 import type { NgsiError } from '../core/errors.js';
+import type { NoticePayload, Subscription, SubscriptionRecord } from '../core/subscription/model.js';
+import type {
+  AggregatedEntity,
+  Aggregation,
+  InstanceSelect,
+  TemporalEntity,
+} from '../core/temporal/model.js';
+import type { Attribute } from '../core/model/entity.js';
 
 /** The default tenant (requests without NGSILD-Tenant): it always exists. */
 export const DEFAULT_TENANT = '';
@@ -68,8 +76,164 @@ export interface StoredContext {
   numberOfHits: number;
 }
 
+/** An applied change to one entity, seen inside the write transaction. */
+export interface Change {
+  tenant: string;
+  id: string;
+  /** Absent when the entity was created. */
+  before?: Entity;
+  /** Absent when the entity was deleted. */
+  after?: Entity;
+  /** ISO instant of the change. */
+  at: string;
+}
+
+/** One matched (subscription, change) to be delivered: written to the outbox with the change. */
+export interface Notice {
+  subscriptionId: string;
+  entityId: string;
+  payload: NoticePayload;
+}
+
+/**
+ * Called by the store inside the write transaction for every applied change (put or delete, not
+ * skip); the notices it returns are written to the outbox in that same transaction, so that a
+ * change is never committed without its notifications. It must be synchronous, fast and pure
+ * (no I/O); if it throws, the change fails.
+ */
+export type Reactor = (change: Change) => Notice[];
+
+/** Which entities a temporal query selects (names expanded); q/geoQ/scopeQ test the current state. */
+export type TemporalEntityQuery = Omit<EntityQuery, 'orderBy' | 'count'> & { count: boolean };
+
+/** A temporal query's answer: entities with their instances, and whether any attribute was cut at `limit`. */
+export interface TemporalResult {
+  entities: TemporalEntity[];
+  count?: number;
+  /**
+   * Set when some attribute had more instances than `select.limit`: the time range actually covered
+   * (ISO), for the 206 Content-Range answer.
+   */
+  partial?: { from: string; to: string };
+}
+
+/** Instances added through the temporal API (not through the current state). */
+export interface TemporalWrite {
+  id: string;
+  type: string[];
+  /** New instances per expanded attribute name (instanceId assigned by the store). */
+  attrs: Record<string, Attribute[]>;
+}
+
+/** The history of attribute instances (temporal API, clause 5.6.11–5.6.18 and 5.7.3–5.7.4). */
+export interface TemporalRepository {
+  /** Select entities and their instances. */
+  query(tenant: string, entities: TemporalEntityQuery, select: InstanceSelect): Promise<TemporalResult>;
+  /** One entity's instances; undefined when it has no temporal representation. */
+  get(tenant: string, id: string, select: InstanceSelect): Promise<TemporalEntity | undefined>;
+  /** Aggregate in the store, per attribute and datasetId, per period. */
+  aggregate(
+    tenant: string,
+    entities: TemporalEntityQuery,
+    select: InstanceSelect,
+    aggregation: Aggregation,
+  ): Promise<{ entities: AggregatedEntity[]; count?: number }>;
+  /** Add instances; creates the temporal entity when absent. True when it was created. */
+  append(tenant: string, write: TemporalWrite): Promise<{ created: boolean }>;
+  /** Replace members of one instance (value, observedAt, unitCode, sub-attributes). False when not found. */
+  patchInstance(
+    tenant: string,
+    id: string,
+    attr: string,
+    instanceId: string,
+    instance: Attribute,
+  ): Promise<boolean>;
+  deleteInstance(tenant: string, id: string, attr: string, instanceId: string): Promise<boolean>;
+  /** Delete an attribute's history: one datasetId (default instances when undefined), or all with deleteAll. */
+  deleteAttribute(
+    tenant: string,
+    id: string,
+    attr: string,
+    datasetId: string | undefined,
+    deleteAll: boolean,
+  ): Promise<boolean>;
+  /** Delete an entity's whole temporal representation. */
+  deleteEntity(tenant: string, id: string): Promise<boolean>;
+  /** Retention hook: delete instances recorded before `before` (ISO), of the given types or all. Returns how many. */
+  prune(tenant: string, before: string, types?: string[]): Promise<number>;
+}
+
+/** Subscriptions, per tenant, with their delivery statistics. */
+export interface SubscriptionRepository {
+  /** Create or replace (same id). */
+  put(tenant: string, subscription: Subscription): Promise<void>;
+  get(tenant: string, id: string): Promise<SubscriptionRecord | undefined>;
+  /** A page of the tenant's subscriptions, ordered by id, and their total. */
+  list(
+    tenant: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: SubscriptionRecord[]; count: number }>;
+  /** Every subscription of every tenant (to build the in-memory matching index at start-up). */
+  all(): Promise<Array<{ tenant: string; subscription: Subscription }>>;
+  /** Delete it and its pending notifications. False when not found. */
+  delete(tenant: string, id: string): Promise<boolean>;
+}
+
+/** A pending notification in the outbox. */
+export interface OutboxEntry {
+  /** Monotonic: the order in which matches were committed. */
+  oid: number;
+  tenant: string;
+  subscriptionId: string;
+  entityId: string;
+  payload: NoticePayload;
+  /** Delivery attempts so far. */
+  attempts: number;
+  /** The notification id given at the first attempt, reused on retries (receivers may de-duplicate). */
+  notificationId?: string;
+  /** ISO instant the match was committed. */
+  createdAt: string;
+}
+
+/** The outbox: matches waiting for delivery, written in the transaction of their change. */
+export interface OutboxRepository {
+  /** Add notices outside a change (periodic notifications, the initial notification of a new subscription). */
+  enqueue(tenant: string, notices: Notice[]): Promise<void>;
+  /** Subscriptions that have pending (not dead) entries, for the dispatcher at start-up. */
+  pending(): Promise<Array<{ tenant: string; subscriptionId: string }>>;
+  /** Pending entries of one subscription with oid > afterOid, oldest first. */
+  take(tenant: string, subscriptionId: string, afterOid: number, limit: number): Promise<OutboxEntry[]>;
+  /** Delivered: remove the entries and count one success (at = ISO instant). */
+  delivered(tenant: string, subscriptionId: string, oids: number[], at: string): Promise<void>;
+  /** Failed attempt: keep the entries with attempts+1 and their notification id; count one failure. */
+  failed(
+    tenant: string,
+    subscriptionId: string,
+    oids: number[],
+    notificationId: string,
+    error: string,
+    at: string,
+  ): Promise<void>;
+  /** Given up: move the entries to the dead-letter state (kept, counted on the subscription). */
+  dead(tenant: string, subscriptionId: string, oids: number[], error: string, at: string): Promise<void>;
+  /** Dead-letter entries of a subscription, oldest first. */
+  deadLetters(tenant: string, subscriptionId: string, limit: number): Promise<OutboxEntry[]>;
+  /** Pending entries (not dead) in total, for metrics. */
+  size(): Promise<number>;
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities;
+
+  /** Install the reactor that turns changes into outbox notices (one per store; replaces the previous). */
+  setReactor(reactor: Reactor | undefined): void;
+  /** Told after each commit that wrote outbox entries: which (tenant, subscription) got work. */
+  onOutbox(listener: ((work: Array<{ tenant: string; subscriptionId: string }>) => void) | undefined): void;
+
+  temporal: TemporalRepository;
+  subscriptions: SubscriptionRepository;
+  outbox: OutboxRepository;
 
   /** Bring the schema up to date (numbered migrations, never edited after release). */
   migrate(): Promise<void>;
@@ -84,6 +248,8 @@ export interface Store {
   /**
    * Apply mutations in one transaction: each `decide` sees the entity as it is at that moment
    * (including earlier mutations of the same call). Creates the tenant on its first write.
+   * Every applied change is recorded in the temporal history (each attribute instance whose
+   * modifiedAt or value changed) and passed to the reactor, in the same transaction.
    * Results are in input order.
    */
   mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]>;

@@ -202,7 +202,13 @@ export function useBroker(): Broker {
     handle.deadContextUrl = `http://127.0.0.1:${await freePort()}/missing-context.jsonld`;
     child = spawn(
       process.execPath,
-      ['bin/urbis.js', 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
+      // Loopback @contexts and notification receivers are private addresses: allowed explicitly.
+      [
+        'bin/urbis.js',
+        'serve',
+        ...['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
+        ...['--allow-private-endpoints', '127.0.0.1'],
+      ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (d: Buffer) => {

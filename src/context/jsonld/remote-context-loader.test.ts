@@ -3,9 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NgsiError } from '../../core/errors.js';
 import { ContextResolver } from '../../core/jsonld/context-resolver.js';
-import { RemoteContextLoader } from './remote-context-loader.js';
+import { AddressGuard } from '../net/address-guard.js';
+import { RemoteContextLoader, type RemoteContextLoaderOptions } from './remote-context-loader.js';
 
 const DOC = { '@context': { Car: 'https://a.org/Car' } };
+
+/** The test server listens on loopback, which the SSRF guard refuses unless allowed: tests allow it. */
+const LOOPBACK = new AddressGuard({ allow: ['127.0.0.1'] });
+const loopbackLoader = (options: RemoteContextLoaderOptions = {}) =>
+  new RemoteContextLoader({ guard: LOOPBACK, ...options });
 
 /** A local server with one route per behaviour; counts requests per path. */
 let server: Server;
@@ -58,6 +64,18 @@ beforeAll(async () => {
       case '/redirect':
         res.writeHead(302, { location: '/ld' }).end();
         return;
+      case '/loop':
+        res.writeHead(307, { location: '/loop' }).end();
+        return;
+      case '/to-other-loopback':
+        // 127.0.0.2 is loopback too, but not in the tests' allow list: the second hop must be refused.
+        res
+          .writeHead(301, { location: `http://127.0.0.2:${(server.address() as AddressInfo).port}/ld` })
+          .end();
+        return;
+      case '/to-file':
+        res.writeHead(302, { location: 'file:///etc/passwd' }).end();
+        return;
       default:
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
@@ -84,7 +102,7 @@ async function failure(promise: Promise<unknown>): Promise<NgsiError> {
 
 describe('RemoteContextLoader', () => {
   it('loads application/ld+json, application/json and (GitHub-raw style) text/plain documents', async () => {
-    const loader = new RemoteContextLoader();
+    const loader = loopbackLoader();
     expect(await loader.load(`${base}/ld`)).toEqual(DOC);
     expect(await loader.load(`${base}/json`)).toEqual(DOC);
     expect(await loader.load(`${base}/plain`)).toEqual(DOC);
@@ -93,7 +111,7 @@ describe('RemoteContextLoader', () => {
 
   it('serves a repeated URL from its cache until the TTL runs out', async () => {
     let now = 1_000;
-    const loader = new RemoteContextLoader({ cacheTtlMs: 60_000, now: () => now });
+    const loader = loopbackLoader({ cacheTtlMs: 60_000, now: () => now });
     await loader.load(`${base}/ld`);
     await loader.load(`${base}/ld`);
     expect(hits.get('/ld')).toBe(1);
@@ -103,14 +121,14 @@ describe('RemoteContextLoader', () => {
   });
 
   it('fetches once for concurrent loads of one URL', async () => {
-    const loader = new RemoteContextLoader();
+    const loader = loopbackLoader();
     const [a, b] = await Promise.all([loader.load(`${base}/ld`), loader.load(`${base}/ld`)]);
     expect(a).toBe(b);
     expect(hits.get('/ld')).toBe(1);
   });
 
   it('keeps at most cacheSize documents', async () => {
-    const loader = new RemoteContextLoader({ cacheSize: 1 });
+    const loader = loopbackLoader({ cacheSize: 1 });
     await loader.load(`${base}/ld`);
     await loader.load(`${base}/json`);
     await loader.load(`${base}/ld`);
@@ -120,7 +138,7 @@ describe('RemoteContextLoader', () => {
   it('asks the lookup hook first and does not fetch what it knows', async () => {
     const stored = { '@context': { Stored: 'https://s.org/S' } };
     const asked: string[] = [];
-    const loader = new RemoteContextLoader({
+    const loader = loopbackLoader({
       lookup: async (url) => {
         asked.push(url);
         return url.endsWith('/stored') ? stored : undefined;
@@ -133,7 +151,7 @@ describe('RemoteContextLoader', () => {
   });
 
   it('gives up after the timeout with a 504', async () => {
-    const loader = new RemoteContextLoader({ timeoutMs: 200 });
+    const loader = loopbackLoader({ timeoutMs: 200 });
     for (const path of ['/slow', '/slow-body']) {
       const error = await failure(loader.load(`${base}${path}`));
       expect(error.kind).toBe('LdContextNotAvailable');
@@ -144,7 +162,7 @@ describe('RemoteContextLoader', () => {
   });
 
   it('refuses documents over the size limit, declared or not', async () => {
-    const loader = new RemoteContextLoader({ maxBytes: 4096 });
+    const loader = loopbackLoader({ maxBytes: 4096 });
     for (const path of ['/large-declared', '/large-chunked']) {
       const error = await failure(loader.load(`${base}${path}`));
       expect(error.kind).toBe('LdContextNotAvailable');
@@ -154,7 +172,7 @@ describe('RemoteContextLoader', () => {
   });
 
   it('reports what is wrong with an unusable answer, naming the URL', async () => {
-    const loader = new RemoteContextLoader();
+    const loader = loopbackLoader();
     const cases: Array<[string, RegExp]> = [
       ['/missing', /\/missing: the server answered HTTP 404/],
       ['/html', /\/html: the document has content type text\/html/],
@@ -176,13 +194,13 @@ describe('RemoteContextLoader', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(new RemoteContextLoader().load(`http://127.0.0.1:${port}/ctx`));
+    const error = await failure(loopbackLoader().load(`http://127.0.0.1:${port}/ctx`));
     expect(error.kind).toBe('LdContextNotAvailable');
     expect(error.detail).toMatch(/ECONNREFUSED/);
   });
 
   it('only loads http and https URLs', async () => {
-    const loader = new RemoteContextLoader();
+    const loader = loopbackLoader();
     for (const url of ['file:///etc/passwd', 'ftp://example.org/c.jsonld', 'urn:x:y', 'not a url']) {
       const error = await failure(loader.load(url));
       expect(error.kind).toBe('BadRequestData');
@@ -191,11 +209,63 @@ describe('RemoteContextLoader', () => {
   });
 
   it('plugs into ContextResolver', async () => {
-    const resolver = new ContextResolver(new RemoteContextLoader());
+    const resolver = new ContextResolver(loopbackLoader());
     const ctx = await resolver.resolve([`${base}/ld`, { ex: 'https://example.org/' }]);
     expect(ctx.expandTerm('Car')).toBe('https://a.org/Car');
     expect(ctx.expandTerm('ex:speed')).toBe('https://example.org/speed');
     const error = await failure(resolver.resolve(`${base}/missing`));
     expect(error.kind).toBe('LdContextNotAvailable');
+  });
+
+  describe('SSRF guard', () => {
+    it('refuses a loopback URL by default (400), without connecting', async () => {
+      const error = await failure(new RemoteContextLoader().load(`${base}/ld`));
+      expect(error.kind).toBe('BadRequestData');
+      expect(error.status).toBe(400);
+      expect(error.detail).toMatch(/127\.0\.0\.1 is a loopback address/);
+      expect(hits.get('/ld')).toBeUndefined();
+    });
+
+    it('refuses a name that resolves to loopback unless the name or its address is allowed', async () => {
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://localhost:${port}/ld`;
+      const refused = await failure(
+        new RemoteContextLoader({ guard: new AddressGuard({ allow: ['10.0.0.0/8'] }) }).load(url),
+      );
+      expect(refused.kind).toBe('BadRequestData');
+      expect(refused.detail).toMatch(/localhost resolves to 127\.0\.0\.1, a loopback address/);
+      expect(hits.get('/ld')).toBeUndefined();
+      expect(
+        await new RemoteContextLoader({ guard: new AddressGuard({ allow: ['localhost'] }) }).load(url),
+      ).toEqual(DOC);
+      expect(await loopbackLoader().load(url)).toEqual(DOC);
+    });
+
+    it('checks the address actually resolved, not the name (a public-looking name on a private address)', async () => {
+      const guard = new AddressGuard({ resolve: async () => [{ address: '10.1.2.3', family: 4 }] });
+      const error = await failure(
+        new RemoteContextLoader({ guard }).load('http://contexts.example.org/c.jsonld'),
+      );
+      expect(error.kind).toBe('BadRequestData');
+      expect(error.detail).toMatch(/contexts\.example\.org resolves to 10\.1\.2\.3, a private address/);
+    });
+
+    it('checks every redirect hop again', async () => {
+      const error = await failure(loopbackLoader().load(`${base}/to-other-loopback`));
+      expect(error.kind).toBe('BadRequestData');
+      expect(error.detail).toMatch(/127\.0\.0\.2 is a loopback address/);
+      expect(hits.get('/to-other-loopback')).toBe(1);
+      expect(hits.get('/ld')).toBeUndefined();
+    });
+
+    it('follows a bounded number of redirects, and only to http(s)', async () => {
+      const loop = await failure(loopbackLoader({ maxRedirects: 3 }).load(`${base}/loop`));
+      expect(loop.kind).toBe('LdContextNotAvailable');
+      expect(loop.detail).toMatch(/more than 3 redirects/);
+      expect(hits.get('/loop')).toBe(4);
+      const file = await failure(loopbackLoader().load(`${base}/to-file`));
+      expect(file.kind).toBe('LdContextNotAvailable');
+      expect(file.detail).toMatch(/redirected to file: URL/);
+    });
   });
 });

@@ -9,6 +9,7 @@ import {
   ATTRIBUTE_MEMBERS,
   ENTITY_MEMBERS,
   type Attribute,
+  ATTRIBUTE_TYPES,
   type AttributeType,
   type Entity,
 } from '../model/entity.js';
@@ -18,16 +19,7 @@ import { validateScope } from '../query/scope-query.js';
 import { ENTITY_LIMITS } from './limits.js';
 import { describe, isUri, jsonDepthExceeds, requireDateTime, requireName, requireUri } from './validate.js';
 
-const ATTRIBUTE_TYPES = new Set<AttributeType>([
-  'Property',
-  'Relationship',
-  'GeoProperty',
-  'LanguageProperty',
-  'ListProperty',
-  'ListRelationship',
-  'VocabProperty',
-  'JsonProperty',
-]);
+const ATTRIBUTE_TYPE_SET: ReadonlySet<string> = new Set(ATTRIBUTE_TYPES);
 const GEOMETRY_TYPE_SET: ReadonlySet<string> = new Set(GEOMETRY_TYPES);
 const GEO_CORE_TERMS = new Set(['location', 'observationSpace', 'operationSpace']);
 
@@ -138,8 +130,7 @@ export function parseAttribute(name: string, raw: unknown, mapper: TermMapper, d
 
 /** The attribute's type: declared, or inferred from its members (concise form); undefined for a bare JSON object. */
 function attributeTypeOf(name: string, obj: Record<string, unknown>): AttributeType | undefined {
-  if (obj.type !== undefined && (ATTRIBUTE_TYPES as Set<unknown>).has(obj.type))
-    return obj.type as AttributeType;
+  if (obj.type !== undefined && ATTRIBUTE_TYPE_SET.has(obj.type as string)) return obj.type as AttributeType;
   if (obj.type !== undefined && !looksLikeGeometry(obj)) {
     throw badRequest(`attribute ${name} has an unknown type ${describe(obj.type)}`);
   }
@@ -231,7 +222,7 @@ function isAttributeObject(v: unknown): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   return (
-    (ATTRIBUTE_TYPES as Set<unknown>).has(o.type) ||
+    ATTRIBUTE_TYPE_SET.has(o.type as string) ||
     'value' in o ||
     'object' in o ||
     'languageMap' in o ||

@@ -4,16 +4,18 @@
  * normalized / concise / keyValues with a caller's @context happens in `core/entity/render`.
  */
 
-/** The attribute kinds of NGSI-LD v1.8 (clause 4.5). */
-export type AttributeType =
-  | 'Property'
-  | 'Relationship'
-  | 'GeoProperty'
-  | 'LanguageProperty'
-  | 'ListProperty'
-  | 'ListRelationship'
-  | 'VocabProperty'
-  | 'JsonProperty';
+/** The attribute kinds of NGSI-LD v1.8 (clause 4.5), in a fixed order (stores may code them by index). */
+export const ATTRIBUTE_TYPES = [
+  'Property',
+  'Relationship',
+  'GeoProperty',
+  'LanguageProperty',
+  'ListProperty',
+  'ListRelationship',
+  'VocabProperty',
+  'JsonProperty',
+] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
 /**
  * One instance of an attribute (or a sub-attribute). `value` holds the kind's main member:

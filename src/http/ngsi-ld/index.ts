@@ -9,6 +9,8 @@ import type { NgsiDeps } from './deps.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { entityRoutes } from './entities-routes.js';
 import { queryRoutes } from './query-routes.js';
+import { subscriptionRoutes } from './subscription-routes.js';
+import { temporalRoutes } from './temporal-routes.js';
 
 /** Mount the NGSI-LD API. */
 export function ngsiLdApi(app: FastifyInstance, deps: NgsiDeps): void {
@@ -18,6 +20,8 @@ export function ngsiLdApi(app: FastifyInstance, deps: NgsiDeps): void {
   batchRoutes(app, deps);
   discoveryRoutes(app, deps);
   contextsRoutes(app, deps);
+  temporalRoutes(app, deps);
+  subscriptionRoutes(app, deps);
 }
 
 export type { NgsiDeps } from './deps.js';

@@ -8,10 +8,12 @@ import { describeContexts } from './contexts.js';
 import { describeDiscovery } from './discovery.js';
 import type { MakeStore } from './fixtures.js';
 import { describeMutate } from './mutate.js';
+import { describeOutbox } from './outbox.js';
 import { describeQueryGeo } from './query-geo.js';
 import { describeQueryQ } from './query-q.js';
 import { describeQueryTypeScopeOrder } from './query-type-scope-order.js';
 import { describeRobustness } from './robustness.js';
+import { describeTemporal } from './temporal.js';
 import { describeTenants } from './tenants.js';
 
 export type { MakeStore } from './fixtures.js';
@@ -19,10 +21,12 @@ export {
   describeContexts,
   describeDiscovery,
   describeMutate,
+  describeOutbox,
   describeQueryGeo,
   describeQueryQ,
   describeQueryTypeScopeOrder,
   describeRobustness,
+  describeTemporal,
   describeTenants,
 };
 
@@ -37,5 +41,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeContexts(makeStore);
     describeTenants(makeStore);
     describeRobustness(makeStore);
+    describeTemporal(makeStore);
+    describeOutbox(makeStore);
   });
 }

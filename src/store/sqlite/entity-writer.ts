@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { isNgsiError, NgsiError } from '../../core/errors.js';
 import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { Mutation, MutationDecision, MutationResult } from '../port.js';
+import type { AppliedChange, ChangeSink } from './change-sink.js';
 import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
@@ -38,6 +39,8 @@ interface JobOutcome {
   delta: StatsDelta;
   /** Entities created (+) or deleted (-) per tenant id. */
   counts: Map<number, number>;
+  /** What the change sinks asked to run after the commit. */
+  afterCommit: Array<() => void>;
 }
 
 /** Applies mutations and keeps every side table in step with the documents. */
@@ -47,6 +50,7 @@ export class EntityWriter {
   private readonly job: Database.Transaction<(tenant: string, mutations: Mutation[]) => JobOutcome>;
   private readonly group: Database.Transaction<(jobs: Job[], outcomes: Outcome[]) => void>;
   private queue: Job[] = [];
+  private readonly sinks: ChangeSink[] = [];
 
   constructor(
     db: Database.Database,
@@ -91,6 +95,11 @@ export class EntityWriter {
     this.group = db.transaction((jobs: Job[], outcomes: Outcome[]) => this.runGroup(jobs, outcomes));
   }
 
+  /** Add a sink told of every applied change inside the transaction (history, outbox). */
+  addSink(sink: ChangeSink): void {
+    this.sinks.push(sink);
+  }
+
   /** Queue a batch; it commits with the other calls of this event-loop turn. Results in input order. */
   mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
     return new Promise((resolve, reject) => {
@@ -121,6 +130,7 @@ export class EntityWriter {
       const out = outcomes[n]!;
       if ('error' in out) return j.reject(out.error);
       for (const [tid, by] of out.counts) if (by !== 0) this.onCount(tid, by);
+      for (const after of out.afterCommit) after();
       j.resolve(out.results);
     });
   }
@@ -186,6 +196,7 @@ export class EntityWriter {
     let tid = this.tenants.idOf(tenant);
     const delta = new StatsDelta();
     const counts = new Map<number, number>();
+    const changes: AppliedChange[] = [];
     const results = mutations.map((m): MutationResult => {
       const row = tid === undefined ? undefined : this.s.current.get(tid, m.id);
       const decision = decide(m, row && decodeDoc(m.id, row.doc));
@@ -199,6 +210,7 @@ export class EntityWriter {
           if (row && before && tid !== undefined) {
             this.remove(tid, row.eid, before, delta);
             counts.set(tid, (counts.get(tid) ?? 0) - 1);
+            changes.push({ tid, tenant, id: m.id, before, at: new Date().toISOString() });
           }
           return { id: m.id, ok: true, action: 'delete', before };
         case 'put': {
@@ -213,11 +225,22 @@ export class EntityWriter {
             this.create(tid, after, delta);
             counts.set(tid, (counts.get(tid) ?? 0) + 1);
           }
+          const at = after.modifiedAt ?? new Date().toISOString();
+          changes.push(
+            before ? { tid, tenant, id: m.id, before, after, at } : { tid, tenant, id: m.id, after, at },
+          );
           return { id: m.id, ok: true, action: 'put', before, after };
         }
       }
     });
-    return { results, delta, counts };
+    const afterCommit: Array<() => void> = [];
+    if (changes.length > 0) {
+      for (const sink of this.sinks) {
+        const after = sink.record(changes);
+        if (after) afterCommit.push(after);
+      }
+    }
+    return { results, delta, counts, afterCommit };
   }
 
   private create(tid: number, e: Entity, delta: StatsDelta): void {

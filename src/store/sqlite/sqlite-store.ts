@@ -12,8 +12,12 @@ import {
   type AttributeInfo,
   type Mutation,
   type MutationResult,
+  type OutboxRepository,
+  type Reactor,
   type Store,
   type StoreCapabilities,
+  type SubscriptionRepository,
+  type TemporalRepository,
   type TypeInfo,
 } from '../port.js';
 import { Checkpointer } from './checkpointer.js';
@@ -24,6 +28,9 @@ import { decodeDoc } from './entity-doc.js';
 import { INDEX_VERSION } from './entity-index.js';
 import { EntityWriter } from './entity-writer.js';
 import { runMigrations } from './migrate.js';
+import { SqliteOutbox, type OutboxListener } from './outbox.js';
+import { SqliteSubscriptions } from './subscriptions.js';
+import { SqliteTemporal } from './temporal/sqlite-temporal.js';
 import { QueryRunner } from './query/run-query.js';
 import { registerFunctions } from './sql-functions.js';
 import { StatementCache } from './statement-cache.js';
@@ -52,6 +59,9 @@ interface Ready {
   writer: EntityWriter;
   queries: QueryRunner;
   contexts: ContextRepository;
+  temporal: SqliteTemporal;
+  subscriptions: SqliteSubscriptions;
+  outbox: SqliteOutbox;
   getEntity: Database.Statement<[number, string], { doc: string }>;
   countTenant: Database.Statement<[number], { n: number }>;
 }
@@ -65,6 +75,8 @@ export class SqliteStore implements Store {
   private readonly sizes = new Map<number, number>();
   private readonly checkpointer?: Checkpointer;
   private closing?: Promise<void>;
+  private reactor?: Reactor;
+  private outboxListener?: OutboxListener;
 
   constructor(options: SqliteStoreOptions) {
     this.capabilities = { dialect: 'sqlite', exactGeo: true, maxLimit: options.maxLimit ?? 1000 };
@@ -165,6 +177,28 @@ export class SqliteStore implements Store {
     return tid === undefined ? [] : s.discovery.listAttributes(tid, names);
   }
 
+  setReactor(reactor: Reactor | undefined): void {
+    this.reactor = reactor;
+    if (this.ready) this.ready.outbox.reactor = reactor;
+  }
+
+  onOutbox(listener: OutboxListener | undefined): void {
+    this.outboxListener = listener;
+    if (this.ready) this.ready.outbox.listener = listener;
+  }
+
+  get temporal(): TemporalRepository {
+    return this.state().temporal.repository;
+  }
+
+  get subscriptions(): SubscriptionRepository {
+    return this.state().subscriptions.repository;
+  }
+
+  get outbox(): OutboxRepository {
+    return this.state().outbox.repository;
+  }
+
   readonly contexts: Store['contexts'] = {
     put: (c) => this.state().contexts.put(c),
     get: (id) => this.state().contexts.get(id),
@@ -196,6 +230,13 @@ export class SqliteStore implements Store {
         return n;
       },
     });
+    const temporal = new SqliteTemporal(this.db, terms, tenants, (tid, query) => queries.ids(tid, query));
+    const outbox = new SqliteOutbox(this.db, tenants);
+    outbox.reactor = this.reactor;
+    outbox.listener = this.outboxListener;
+    // History first: a change is kept even when no subscription matches it.
+    writer.addSink(temporal);
+    writer.addSink(outbox);
     this.ready = {
       terms,
       tenants,
@@ -203,6 +244,9 @@ export class SqliteStore implements Store {
       writer,
       queries,
       contexts: new ContextRepository(this.db),
+      temporal,
+      subscriptions: new SqliteSubscriptions(this.db, tenants),
+      outbox,
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
       countTenant,
     };

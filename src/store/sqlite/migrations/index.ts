@@ -1,6 +1,8 @@
 /** The SQLite migrations, in the order they apply. Append new ones; never edit or reorder released ones. */
 import { sql as initial } from './0001-initial.js';
 import { sql as typeIdOrder } from './0002-type-id-order.js';
+import { sql as temporal } from './0003-temporal.js';
+import { sql as subscriptionsOutbox } from './0004-subscriptions-outbox.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -13,4 +15,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'type-id-order', sql: typeIdOrder },
+  { version: 3, name: 'temporal', sql: temporal },
+  // 3 is the temporal history.
+  { version: 4, name: 'subscriptions-outbox', sql: subscriptionsOutbox },
 ];

@@ -1,0 +1,237 @@
+/**
+ * The subscription use cases (clause 5.8): create, retrieve, query, update and delete subscriptions,
+ * kept in the SubscriptionRepository and mirrored in an in-memory matching index. The service is
+ * also
+ * - the store's Reactor (`react`): inside each write transaction it turns a change into the notices
+ *   of the subscriptions it concerns, which the store writes to the outbox in that transaction;
+ * - the notifier's NotificationSource: subscriptions from memory, notifications rendered with the
+ *   subscription's @context;
+ * - the owner of the periodic (timeInterval) scheduler.
+ * Notification endpoints are vetted by the injected EndpointPolicy (the SSRF guard) on create and on
+ * every change of the URI. Knows nothing of HTTP.
+ */
+import { NgsiError, alreadyExists, notFound } from '../../core/errors.js';
+import { CORE_CONTEXT_URL } from '../../core/jsonld/core-context-v1-8.js';
+import type { TermMapper } from '../../core/jsonld/terms.js';
+import { matchChange } from '../../core/subscription/match-change.js';
+import type { NoticePayload, Subscription, SubscriptionRecord } from '../../core/subscription/model.js';
+import { renderNotification } from '../../core/subscription/render-notification.js';
+import { DEFAULT_TENANT, type Change, type Notice, type Store } from '../../store/port.js';
+import type { EndpointPolicy, NotificationSource, RenderedNotification } from '../notify/contracts.js';
+import { PeriodicNotifier, type PeriodicOptions } from './periodic.js';
+import { SubscriptionIndex } from './subscription-index.js';
+
+/** Resolves a @context value (URL, list, object) to a term mapper; the ContextResolver fits. */
+export interface ContextResolution {
+  resolve(raw: unknown): Promise<TermMapper>;
+}
+
+/** What the service is built from. */
+export interface SubscriptionServiceDeps {
+  store: Store;
+  /** Resolves subscriptions' @contexts, to check them on create and to compact notifications. */
+  contexts: ContextResolution;
+  /** Vets notification endpoints (SSRF guard); throws NgsiError BadRequestData to refuse one. */
+  endpointPolicy: EndpointPolicy;
+  /** The current instant, ISO (tests fix it). */
+  now?: () => string;
+  /** Options of the periodic scheduler. */
+  periodic?: PeriodicOptions;
+  /** Told of failures that must not fail a write (a subscription that cannot be evaluated, a periodic round). */
+  onError?: (error: unknown, context: { tenant: string; subscriptionId: string; during: string }) => void;
+}
+
+/** The Link header naming a context URL (clause 6.3.5). */
+function linkHeader(url: string): string {
+  return `<${url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
+}
+
+export class SubscriptionService implements NotificationSource {
+  private readonly store: Store;
+  private readonly contexts: ContextResolution;
+  private readonly policy: EndpointPolicy;
+  private readonly now: () => string;
+  private readonly index = new SubscriptionIndex();
+  private readonly periodic: PeriodicNotifier;
+  private readonly onError: NonNullable<SubscriptionServiceDeps['onError']>;
+  /** Counters for tests and metrics: subscriptions evaluated against changes, notices produced. */
+  readonly stats = { evaluations: 0, notices: 0 };
+
+  constructor(deps: SubscriptionServiceDeps) {
+    this.store = deps.store;
+    this.contexts = deps.contexts;
+    this.policy = deps.endpointPolicy;
+    this.now = deps.now ?? (() => new Date().toISOString());
+    this.onError = deps.onError ?? (() => undefined);
+    this.periodic = new PeriodicNotifier({
+      store: deps.store,
+      lookup: (tenant, id) => this.index.get(tenant, id),
+      clock: () => Date.parse(this.now()),
+      onError: (error, tenant, subscriptionId) =>
+        this.onError(error, { tenant, subscriptionId, during: 'periodic' }),
+      ...(deps.periodic ? { options: deps.periodic } : {}),
+    });
+  }
+
+  /** Load every stored subscription into memory and start the periodic scheduler. */
+  async start(): Promise<void> {
+    for (const { tenant, subscription } of await this.store.subscriptions.all()) {
+      this.index.put(tenant, subscription);
+      this.periodic.schedule(tenant, subscription);
+    }
+    this.periodic.start();
+  }
+
+  /** Stop the periodic scheduler (waits for a round in progress). */
+  async stop(): Promise<void> {
+    await this.periodic.stop();
+  }
+
+  /** The periodic scheduler (tests drive its rounds). */
+  get scheduler(): PeriodicNotifier {
+    return this.periodic;
+  }
+
+  /** Reads, updates and deletes address an existing tenant (clause 6.3.14: NonexistentTenant). */
+  async requireTenant(tenant: string): Promise<void> {
+    if (!(await this.store.tenantExists(tenant))) {
+      throw new NgsiError('NonexistentTenant', `tenant ${JSON.stringify(tenant)} does not exist`);
+    }
+  }
+
+  /** Create (5.8.1): 409 when the id is taken. The tenant springs into being with it. */
+  async create(tenant: string, sub: Subscription): Promise<void> {
+    await this.policy.vet(sub.notification.endpoint.uri);
+    await this.contexts.resolve(sub.jsonldContext);
+    // Check and reserve with no await in between, so that two creates of one id cannot both pass.
+    if (this.index.get(tenant, sub.id) !== undefined) {
+      throw alreadyExists(`subscription ${sub.id} already exists`);
+    }
+    this.index.put(tenant, sub);
+    try {
+      if ((await this.store.subscriptions.get(tenant, sub.id)) !== undefined) {
+        throw alreadyExists(`subscription ${sub.id} already exists`);
+      }
+      await this.store.subscriptions.put(tenant, sub);
+    } catch (error) {
+      this.index.remove(tenant, sub.id);
+      throw error;
+    }
+    this.periodic.schedule(tenant, sub);
+  }
+
+  /** Retrieve (5.8.3). */
+  async retrieve(tenant: string, id: string): Promise<SubscriptionRecord> {
+    await this.requireTenant(tenant);
+    const record = await this.store.subscriptions.get(tenant, id);
+    if (record === undefined) throw notFound(`subscription ${id} not found`);
+    return record;
+  }
+
+  /** Query (5.8.4): a page of the tenant's subscriptions, ordered by id, and their total. */
+  async list(
+    tenant: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: SubscriptionRecord[]; count: number }> {
+    await this.requireTenant(tenant);
+    return this.store.subscriptions.list(tenant, limit, offset);
+  }
+
+  /**
+   * Update (5.8.2): `change` builds the new subscription from the current one (patchSubscription);
+   * a new endpoint URI is vetted, a new @context resolved, before anything is stored.
+   */
+  async update(tenant: string, id: string, change: (current: Subscription) => Subscription): Promise<void> {
+    await this.requireTenant(tenant);
+    const current =
+      this.index.get(tenant, id) ?? (await this.store.subscriptions.get(tenant, id))?.subscription;
+    if (current === undefined) throw notFound(`subscription ${id} not found`);
+    const next = change(current);
+    if (next.notification.endpoint.uri !== current.notification.endpoint.uri) {
+      await this.policy.vet(next.notification.endpoint.uri);
+    }
+    if (JSON.stringify(next.jsonldContext) !== JSON.stringify(current.jsonldContext)) {
+      await this.contexts.resolve(next.jsonldContext);
+    }
+    // Deleted while we waited: do not bring it back.
+    if ((await this.store.subscriptions.get(tenant, id)) === undefined) {
+      throw notFound(`subscription ${id} not found`);
+    }
+    await this.store.subscriptions.put(tenant, next);
+    this.index.put(tenant, next);
+    this.periodic.schedule(tenant, next);
+  }
+
+  /** Delete (5.8.5), with its pending notifications. */
+  async delete(tenant: string, id: string): Promise<void> {
+    await this.requireTenant(tenant);
+    const existed = await this.store.subscriptions.delete(tenant, id);
+    this.index.remove(tenant, id);
+    this.periodic.unschedule(tenant, id);
+    if (!existed) throw notFound(`subscription ${id} not found`);
+  }
+
+  /**
+   * The Reactor (install with `store.setReactor(service.react)`): the notices of one change. Runs
+   * inside the write transaction, so it is synchronous and touches nothing but memory. A
+   * subscription that cannot be evaluated is reported and skipped: it must not fail the write.
+   */
+  readonly react = (change: Change): Notice[] => {
+    const notices: Notice[] = [];
+    for (const sub of this.index.candidates(change.tenant, change)) {
+      this.stats.evaluations++;
+      let payload: NoticePayload | undefined;
+      try {
+        payload = matchChange(sub, change);
+      } catch (error) {
+        this.onError(error, { tenant: change.tenant, subscriptionId: sub.id, during: 'matching' });
+        continue;
+      }
+      if (payload !== undefined) notices.push({ subscriptionId: sub.id, entityId: change.id, payload });
+    }
+    this.stats.notices += notices.length;
+    return notices;
+  };
+
+  /** NotificationSource: the subscription as it is now, from memory. */
+  subscription(tenant: string, id: string): Subscription | undefined {
+    return this.index.get(tenant, id);
+  }
+
+  /**
+   * NotificationSource: the Notification for these matches, in the endpoint's media type. JSON-LD
+   * carries the subscription's @context in the body; JSON and GeoJSON name it in a Link header.
+   * Headers: the endpoint's receiverInfo, then Link and NGSILD-Tenant (which receiverInfo cannot
+   * override). Rejects with LdContextNotAvailable when a remote @context cannot be loaded (the
+   * notifier retries later).
+   */
+  async render(
+    tenant: string,
+    subscription: Subscription,
+    notificationId: string,
+    payloads: NoticePayload[],
+    notifiedAt: string,
+  ): Promise<RenderedNotification> {
+    const mapper = await this.contexts.resolve(subscription.jsonldContext);
+    const notification = renderNotification(subscription, notificationId, payloads, notifiedAt, mapper);
+    const endpoint = subscription.notification.endpoint;
+    const headers: Record<string, string> = {};
+    for (const { key, value } of endpoint.receiverInfo ?? []) headers[key] = value;
+    let body: Record<string, unknown> = notification;
+    if (endpoint.accept === 'application/ld+json') {
+      body = { '@context': subscription.jsonldContext, ...notification };
+    } else {
+      headers.Link = linkHeader(contextUrl(subscription.jsonldContext));
+    }
+    if (tenant !== DEFAULT_TENANT) headers['NGSILD-Tenant'] = tenant;
+    return { body: JSON.stringify(body), contentType: endpoint.accept, headers };
+  }
+}
+
+/** The one URL a Link header can name: the context itself, a one-URL list's URL, else the core context. */
+function contextUrl(context: unknown): string {
+  if (typeof context === 'string') return context;
+  if (Array.isArray(context) && context.length === 1 && typeof context[0] === 'string') return context[0];
+  return CORE_CONTEXT_URL;
+}

@@ -1,0 +1,185 @@
+/**
+ * Writes attribute instances into the history: from the current state's changes, inside the entity
+ * writer's transaction (`record`), and from the temporal API (`append`). Every statement is prepared
+ * once; an instance costs one INSERT, a change one UPDATE of its temporal entity, and series ids come
+ * from a memory cache, so recording reads nothing per instance once a series is known. Only
+ * instances that are new or changed (modifiedAt or value) are encoded at all.
+ */
+import type Database from 'better-sqlite3';
+import type { Attribute, Entity } from '../../../core/model/entity.js';
+import type { TemporalWrite } from '../../port.js';
+import type { AppliedChange } from '../change-sink.js';
+import type { Dictionary } from '../dictionary.js';
+import { sameJson } from '../entity-index.js';
+import { encodeInstance, toMs, type InstanceColumns } from './instance-codec.js';
+
+/** Series ids learned inside a transaction: remembered only once it commits (a rollback forgets them). */
+export type Learned = Map<string, number>;
+
+/** Most series ids kept in memory; past it the cache starts over. */
+const MAX_CACHED_SERIES = 100_000;
+
+/** Writes instances and keeps temporal entities, their types and their series in step. */
+export class HistoryWriter {
+  private readonly s;
+  private readonly series = new Map<string, number>();
+
+  constructor(
+    db: Database.Database,
+    private readonly terms: Dictionary,
+  ) {
+    this.s = {
+      touch: db.prepare<[number, number, string], { teid: number }>(
+        'UPDATE temporal_entities SET modified_at = max(modified_at, ?) WHERE tid = ? AND id = ? RETURNING teid',
+      ),
+      upsert: db.prepare<[number, string, string, number, number], { teid: number }>(
+        'INSERT INTO temporal_entities (tid, id, types, created_at, modified_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (tid, id) DO UPDATE SET types = excluded.types, ' +
+          'modified_at = max(modified_at, excluded.modified_at) RETURNING teid',
+      ),
+      entity: db.prepare<[number, string], { teid: number; types: string }>(
+        'SELECT teid, types FROM temporal_entities WHERE tid = ? AND id = ?',
+      ),
+      dropTypes: db.prepare<[number]>('DELETE FROM temporal_types WHERE teid = ?'),
+      addType: db.prepare<[number, number]>(
+        'INSERT OR IGNORE INTO temporal_types (teid, type) VALUES (?, ?)',
+      ),
+      findSeries: db.prepare<[number, number, number], { sid: number }>(
+        'SELECT sid FROM temporal_series WHERE teid = ? AND attr = ? AND ds = ?',
+      ),
+      addSeries: db.prepare<[number, number, number]>(
+        'INSERT INTO temporal_series (teid, attr, ds) VALUES (?, ?, ?)',
+      ),
+      addInstance: db.prepare<
+        [
+          number,
+          number,
+          number | null,
+          number,
+          number,
+          number | null,
+          string | null,
+          string | null,
+          string | null,
+          string | null,
+        ]
+      >(
+        'INSERT INTO temporal_instances (sid, kind, observed_at, created_at, modified_at, num, str, json, unit, extra) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  /** Record the changed instances of applied changes; deletes keep the history as it is. */
+  record(changes: AppliedChange[], learned: Learned): void {
+    for (const c of changes) {
+      if (c.after === undefined) continue;
+      const at = toMs(c.at) ?? Date.now();
+      const teid = this.entityRow(c.tid, c.after, c.before, at);
+      const before = c.before?.attrs;
+      for (const attr in c.after.attrs) {
+        const list = c.after.attrs[attr];
+        if (!Array.isArray(list)) continue;
+        const prev = before?.[attr];
+        let p: number | undefined;
+        for (const inst of list) {
+          if (prev !== undefined && unchanged(prev, inst)) continue;
+          p ??= this.terms.ensure(attr);
+          const t = toMs(inst.modifiedAt) ?? at;
+          this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
+        }
+      }
+    }
+  }
+
+  /** Add instances through the temporal API; creates the temporal entity (types are merged in). */
+  append(tid: number, write: TemporalWrite, now: number, learned: Learned): { created: boolean } {
+    const row = this.s.entity.get(tid, write.id);
+    let teid: number;
+    if (row === undefined) {
+      teid = this.s.upsert.get(tid, write.id, JSON.stringify(write.type), now, now)!.teid;
+      this.setTypes(teid, write.type);
+    } else {
+      const had = JSON.parse(row.types) as string[];
+      const types = [...had, ...write.type.filter((t) => !had.includes(t))];
+      teid = this.s.upsert.get(tid, write.id, JSON.stringify(types), now, now)!.teid;
+      if (types.length !== had.length) this.setTypes(teid, types);
+    }
+    for (const [attr, list] of Object.entries(write.attrs)) {
+      if (list.length === 0) continue;
+      const p = this.terms.ensure(attr);
+      for (const inst of list)
+        this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), now, now);
+    }
+    return { created: row === undefined };
+  }
+
+  /** Remember the series ids of a committed transaction. */
+  remember(learned: Learned): void {
+    if (this.series.size + learned.size > MAX_CACHED_SERIES) this.series.clear();
+    for (const [k, sid] of learned) this.series.set(k, sid);
+  }
+
+  /** Forget every cached series id (after series were deleted). */
+  forgetSeries(): void {
+    this.series.clear();
+  }
+
+  /** The temporal entity's row id, its modifiedAt moved on, its types written when they changed. */
+  private entityRow(tid: number, after: Entity, before: Entity | undefined, at: number): number {
+    if (before !== undefined && sameTypes(before.type, after.type)) {
+      const row = this.s.touch.get(at, tid, after.id);
+      if (row) return row.teid;
+    }
+    const created = toMs(after.createdAt) ?? at;
+    const teid = this.s.upsert.get(tid, after.id, JSON.stringify(after.type), created, at)!.teid;
+    this.setTypes(teid, after.type);
+    return teid;
+  }
+
+  private setTypes(teid: number, types: string[]): void {
+    this.s.dropTypes.run(teid);
+    for (const t of types) this.s.addType.run(teid, this.terms.ensure(t));
+  }
+
+  /** The series of (entity, attribute, datasetId), created when new. */
+  private seriesId(teid: number, attr: number, datasetId: string | undefined, learned: Learned): number {
+    const ds = datasetId === undefined ? 0 : this.terms.ensure(datasetId);
+    const key = `${teid} ${attr} ${ds}`;
+    const known = this.series.get(key) ?? learned.get(key);
+    if (known !== undefined) return known;
+    const sid =
+      this.s.findSeries.get(teid, attr, ds)?.sid ??
+      Number(this.s.addSeries.run(teid, attr, ds).lastInsertRowid);
+    learned.set(key, sid);
+    return sid;
+  }
+
+  private insert(sid: number, c: InstanceColumns, createdAt: number, modifiedAt: number): void {
+    this.s.addInstance.run(
+      sid,
+      c.kind,
+      c.observedAt,
+      createdAt,
+      modifiedAt,
+      c.num,
+      c.str,
+      c.json,
+      c.unit,
+      c.extra,
+    );
+  }
+}
+
+/** The instance with the same datasetId in `prev` has the same modifiedAt and value. */
+function unchanged(prev: Attribute[], inst: Attribute): boolean {
+  for (const old of prev) {
+    if (old.datasetId !== inst.datasetId) continue;
+    return old.modifiedAt === inst.modifiedAt && sameJson(old.value, inst.value);
+  }
+  return false;
+}
+
+function sameTypes(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}

@@ -1,0 +1,332 @@
+/**
+ * The temporal history of the SQLite store: a change sink that records attribute instances in the
+ * entity writer's transaction (so a change never commits without its history, nor history without
+ * its change), and the TemporalRepository over the same tables (migration 0003). Reads select
+ * entities in SQL (entity-select.ts), then read instances per series through its time index
+ * (instance-reader.ts) or aggregate them in SQL (aggregator.ts). better-sqlite3 is synchronous:
+ * each method does its SQL at once and returns a settled promise.
+ */
+import type Database from 'better-sqlite3';
+import { badRequest, isNgsiError, NgsiError } from '../../../core/errors.js';
+import type { Attribute } from '../../../core/model/entity.js';
+import type { EntityQuery } from '../../../core/query/ast.js';
+import type {
+  AggregatedEntity,
+  Aggregation,
+  InstanceSelect,
+  TemporalEntity,
+} from '../../../core/temporal/model.js';
+import type { TemporalEntityQuery, TemporalRepository, TemporalResult, TemporalWrite } from '../../port.js';
+import type { AppliedChange, ChangeSink } from '../change-sink.js';
+import type { Dictionary } from '../dictionary.js';
+import { StatementCache } from '../statement-cache.js';
+import { Aggregator, checkAggregation } from './aggregator.js';
+import { needsCurrentState, selectEntities } from './entity-select.js';
+import { HistoryWriter, type Learned } from './history-writer.js';
+import {
+  decodeInstance,
+  encodeInstance,
+  INSTANCE_COLUMNS,
+  parseInstanceId,
+  toMs,
+  type InstanceRow,
+} from './instance-codec.js';
+import { checkSelect, InstanceReader } from './instance-reader.js';
+import { SeriesLister, type EntityRow } from './series.js';
+
+/** Ids of the entities matching a current-state query (q, geoQ, scopeQ), for temporal queries that use them. */
+export type CurrentIds = (tid: number, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>) => string[];
+
+const ENTITY_COLUMNS =
+  'te.teid AS teid, te.id AS id, te.types AS types, te.created_at AS created_at, te.modified_at AS modified_at';
+
+/** The temporal history: change sink and repository. */
+export class SqliteTemporal implements ChangeSink {
+  readonly repository: TemporalRepository;
+  private readonly writer: HistoryWriter;
+  private readonly reader: InstanceReader;
+  private readonly aggregator: Aggregator;
+  private readonly statements: StatementCache;
+  private readonly s;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly terms: Dictionary,
+    private readonly tenants: Dictionary,
+    private readonly currentIds: CurrentIds,
+  ) {
+    this.statements = new StatementCache(db, 128);
+    const series = new SeriesLister(db, terms);
+    this.writer = new HistoryWriter(db, terms);
+    this.reader = new InstanceReader(this.statements, series);
+    this.aggregator = new Aggregator(this.statements, series);
+    this.s = {
+      entity: db.prepare<[number, string], EntityRow>(
+        `SELECT ${ENTITY_COLUMNS} FROM temporal_entities te WHERE te.tid = ? AND te.id = ?`,
+      ),
+      instance: db
+        .prepare<[number, number, string, number], InstanceRow>(
+          `SELECT ${INSTANCE_COLUMNS} FROM temporal_instances i JOIN temporal_series s ON s.sid = i.sid ` +
+            'JOIN temporal_entities te ON te.teid = s.teid WHERE i.iid = ? AND te.tid = ? AND te.id = ? AND s.attr = ?',
+        )
+        .raw(true),
+      patch: db.prepare(
+        'UPDATE temporal_instances SET kind = ?, observed_at = ?, modified_at = ?, num = ?, str = ?, json = ?, unit = ?, extra = ? WHERE iid = ?',
+      ),
+      touch: db.prepare<[number, number]>(
+        'UPDATE temporal_entities SET modified_at = max(modified_at, ?) WHERE teid = ?',
+      ),
+      deleteInstance: db.prepare<[number, number, string, number]>(
+        'DELETE FROM temporal_instances WHERE iid = ? AND sid IN (SELECT s.sid FROM temporal_series s ' +
+          'JOIN temporal_entities te ON te.teid = s.teid WHERE te.tid = ? AND te.id = ? AND s.attr = ?)',
+      ),
+      seriesOfAttr: db.prepare<[number, number], { sid: number; ds: number }>(
+        'SELECT sid, ds FROM temporal_series WHERE teid = ? AND attr = ?',
+      ),
+      seriesOfEntity: db.prepare<[number], { sid: number }>('SELECT sid FROM temporal_series WHERE teid = ?'),
+      dropInstances: db.prepare<[number]>('DELETE FROM temporal_instances WHERE sid = ?'),
+      dropSeries: db.prepare<[number]>('DELETE FROM temporal_series WHERE sid = ?'),
+      dropAllSeries: db.prepare<[number]>('DELETE FROM temporal_series WHERE teid = ?'),
+      dropTypes: db.prepare<[number]>('DELETE FROM temporal_types WHERE teid = ?'),
+      dropEntity: db.prepare<[number]>('DELETE FROM temporal_entities WHERE teid = ?'),
+      pruneSeries: db.prepare<[number, number]>(
+        'DELETE FROM temporal_instances WHERE sid = ? AND modified_at < ?',
+      ),
+    };
+    this.repository = {
+      query: async (tenant, entities, select) => guard(() => this.query(tenant, entities, select)),
+      get: async (tenant, id, select) => guard(() => this.get(tenant, id, select)),
+      aggregate: async (tenant, entities, select, aggregation) =>
+        guard(() => this.aggregate(tenant, entities, select, aggregation)),
+      append: async (tenant, write) => guard(() => this.append(tenant, write)),
+      patchInstance: async (tenant, id, attr, iid, instance) =>
+        guard(() => this.patchInstance(tenant, id, attr, iid, instance)),
+      deleteInstance: async (tenant, id, attr, iid) =>
+        guard(() => this.deleteInstance(tenant, id, attr, iid)),
+      deleteAttribute: async (tenant, id, attr, datasetId, deleteAll) =>
+        guard(() => this.deleteAttribute(tenant, id, attr, datasetId, deleteAll)),
+      deleteEntity: async (tenant, id) => guard(() => this.deleteEntity(tenant, id)),
+      prune: async (tenant, before, types) => guard(() => this.prune(tenant, before, types)),
+    };
+  }
+
+  /** ChangeSink: record the changed instances inside the writer's transaction. */
+  record(changes: AppliedChange[]): (() => void) | void {
+    const learned: Learned = new Map();
+    this.writer.record(changes, learned);
+    if (learned.size > 0) return () => this.writer.remember(learned);
+  }
+
+  private query(tenant: string, q: TemporalEntityQuery, select: InstanceSelect): TemporalResult {
+    checkSelect(select);
+    const page = this.select(tenant, q);
+    const read = this.reader.read(page.rows, select);
+    const out: TemporalResult = { entities: read.entities };
+    if (page.count !== undefined) out.count = page.count;
+    if (read.partial) out.partial = read.partial;
+    return out;
+  }
+
+  private get(tenant: string, id: string, select: InstanceSelect): TemporalEntity | undefined {
+    checkSelect(select);
+    const tid = this.tenants.idOf(tenant);
+    const row = tid === undefined ? undefined : this.s.entity.get(tid, id);
+    return row && this.reader.read([row], select).entities[0];
+  }
+
+  private aggregate(
+    tenant: string,
+    q: TemporalEntityQuery,
+    select: InstanceSelect,
+    aggregation: Aggregation,
+  ): { entities: AggregatedEntity[]; count?: number } {
+    checkSelect(select);
+    checkAggregation(aggregation);
+    const page = this.select(tenant, q);
+    const entities = this.aggregator.aggregate(page.rows, select, aggregation);
+    return page.count === undefined ? { entities } : { entities, count: page.count };
+  }
+
+  /** The page of temporal entities a query selects (ordered by id) and, when asked, their number. */
+  private select(tenant: string, q: TemporalEntityQuery): { rows: EntityRow[]; count?: number } {
+    const { limit, offset } = q;
+    if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest('limit must be a non-negative integer');
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw badRequest('offset must be a non-negative integer');
+    const tid = this.tenants.idOf(tenant);
+    const none = q.count ? { rows: [], count: 0 } : { rows: [] };
+    if (tid === undefined) return none;
+    let current: string[] | undefined;
+    if (needsCurrentState(q)) {
+      const probe: Omit<EntityQuery, 'limit' | 'offset' | 'count'> = {};
+      if (q.q) probe.q = q.q;
+      if (q.geoQ) probe.geoQ = q.geoQ;
+      if (q.scopeQ) probe.scopeQ = q.scopeQ;
+      if (q.ids) probe.ids = q.ids;
+      current = this.currentIds(tid, probe);
+      if (current.length === 0) return none;
+    }
+    const from = selectEntities(q, {
+      tid,
+      term: (iri) => this.terms.idOf(iri) ?? -1,
+      ...(current ? { currentIds: current } : {}),
+    });
+    const rows =
+      limit === 0
+        ? []
+        : (this.statements
+            .get(`SELECT ${ENTITY_COLUMNS} ${from.sql} ORDER BY te.id LIMIT ? OFFSET ?`)
+            .all(...from.params, limit, offset) as EntityRow[]);
+    if (!q.count) return { rows };
+    const counted = this.statements.get(`SELECT count(*) AS n ${from.sql}`).get(...from.params) as {
+      n: number;
+    };
+    return { rows, count: counted.n };
+  }
+
+  private append(tenant: string, write: TemporalWrite): { created: boolean } {
+    const learned: Learned = new Map();
+    const result = this.write(() => {
+      const tid = this.tenants.ensure(tenant);
+      return this.writer.append(tid, write, Date.now(), learned);
+    });
+    this.writer.remember(learned);
+    return result;
+  }
+
+  private patchInstance(
+    tenant: string,
+    id: string,
+    attr: string,
+    instanceId: string,
+    patch: Attribute,
+  ): boolean {
+    const iid = parseInstanceId(instanceId);
+    const tid = this.tenants.idOf(tenant);
+    const p = this.terms.idOf(attr);
+    if (iid === undefined || tid === undefined || p === undefined) return false;
+    return this.write(() => {
+      const row = this.s.instance.get(iid, tid, id, p);
+      if (row === undefined) return false;
+      const old = decodeInstance(row, undefined);
+      const merged: Attribute = {
+        type: patch.type ?? old.type,
+        value: patch.value === undefined ? old.value : patch.value,
+      };
+      const objectType = patch.objectType ?? old.objectType;
+      if (objectType !== undefined) merged.objectType = objectType;
+      const observedAt = patch.observedAt ?? old.observedAt;
+      if (observedAt !== undefined) merged.observedAt = observedAt;
+      const unitCode = patch.unitCode ?? old.unitCode;
+      if (unitCode !== undefined) merged.unitCode = unitCode;
+      if (old.sub !== undefined || patch.sub !== undefined) merged.sub = { ...old.sub, ...patch.sub };
+      const c = encodeInstance(merged);
+      const now = Date.now();
+      this.s.patch.run(c.kind, c.observedAt, now, c.num, c.str, c.json, c.unit, c.extra, iid);
+      const entity = this.s.entity.get(tid, id);
+      if (entity) this.s.touch.run(now, entity.teid);
+      return true;
+    });
+  }
+
+  private deleteInstance(tenant: string, id: string, attr: string, instanceId: string): boolean {
+    const iid = parseInstanceId(instanceId);
+    const tid = this.tenants.idOf(tenant);
+    const p = this.terms.idOf(attr);
+    if (iid === undefined || tid === undefined || p === undefined) return false;
+    return this.write(() => this.s.deleteInstance.run(iid, tid, id, p).changes > 0);
+  }
+
+  private deleteAttribute(
+    tenant: string,
+    id: string,
+    attr: string,
+    datasetId: string | undefined,
+    deleteAll: boolean,
+  ): boolean {
+    const tid = this.tenants.idOf(tenant);
+    const p = this.terms.idOf(attr);
+    if (tid === undefined || p === undefined) return false;
+    const ds = deleteAll || datasetId === undefined ? 0 : this.terms.idOf(datasetId);
+    if (ds === undefined) return false;
+    try {
+      return this.write(() => {
+        const entity = this.s.entity.get(tid, id);
+        if (entity === undefined) return false;
+        const doomed = this.s.seriesOfAttr.all(entity.teid, p).filter((s) => deleteAll || s.ds === ds);
+        for (const s of doomed) {
+          this.s.dropInstances.run(s.sid);
+          this.s.dropSeries.run(s.sid);
+        }
+        return doomed.length > 0;
+      });
+    } finally {
+      this.writer.forgetSeries();
+    }
+  }
+
+  private deleteEntity(tenant: string, id: string): boolean {
+    const tid = this.tenants.idOf(tenant);
+    if (tid === undefined) return false;
+    try {
+      return this.write(() => {
+        const entity = this.s.entity.get(tid, id);
+        if (entity === undefined) return false;
+        for (const s of this.s.seriesOfEntity.all(entity.teid)) this.s.dropInstances.run(s.sid);
+        this.s.dropAllSeries.run(entity.teid);
+        this.s.dropTypes.run(entity.teid);
+        this.s.dropEntity.run(entity.teid);
+        return true;
+      });
+    } finally {
+      this.writer.forgetSeries();
+    }
+  }
+
+  /**
+   * Retention: delete the tenant's instances last recorded (modifiedAt: an instance patched since
+   * counts as recorded then) before `before`, of entities of any of `types` or of all. Series and
+   * temporal entities stay (an emptied history is still a history). The (series, modifiedAt) index
+   * makes this a range delete per series.
+   */
+  private prune(tenant: string, before: string, types?: string[]): number {
+    const cutoff = toMs(before);
+    if (cutoff === undefined) throw badRequest(`prune needs an instant, got ${JSON.stringify(before)}`);
+    const tid = this.tenants.idOf(tenant);
+    if (tid === undefined) return 0;
+    const byType =
+      types === undefined
+        ? { sql: '', params: [] as unknown[] }
+        : {
+            sql: ' AND EXISTS (SELECT 1 FROM temporal_types t WHERE t.teid = te.teid AND t.type IN (SELECT value FROM json_each(?)))',
+            params: [JSON.stringify(types.map((t) => this.terms.idOf(t) ?? -1))],
+          };
+    const sids = this.statements
+      .get(
+        `SELECT s.sid AS sid FROM temporal_series s JOIN temporal_entities te ON te.teid = s.teid WHERE te.tid = ?${byType.sql}`,
+      )
+      .all(tid, ...byType.params) as Array<{ sid: number }>;
+    return this.write(() => sids.reduce((n, s) => n + this.s.pruneSeries.run(s.sid, cutoff).changes, 0));
+  }
+
+  /** Run a write in its own IMMEDIATE transaction; a failure forgets ids interned inside it. */
+  private write<T>(f: () => T): T {
+    try {
+      return this.db.transaction(f).immediate();
+    } catch (e) {
+      this.terms.forget();
+      this.tenants.forget();
+      throw e;
+    }
+  }
+}
+
+/** An unexpected failure becomes an InternalError that keeps its cause; NgsiErrors pass. */
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isNgsiError(e)) throw e;
+    throw new NgsiError('InternalError', `temporal store failed: ${(e as Error).message}`, { cause: e });
+  }
+}
