@@ -26,4 +26,18 @@ describe('configuration', () => {
     expect(() => buildConfig({ 'log-level': 'loud' }, {})).toThrow(/--log-level/);
     expect(() => buildConfig({ 'default-limit': '50', 'max-limit': '10' }, {})).toThrow(/default-limit/);
   });
+
+  it('reads the SSRF allow list: addresses, CIDR ranges and host names; nothing by default', () => {
+    expect(buildConfig({}, {}).allowPrivateEndpoints).toEqual([]);
+    expect(
+      buildConfig({}, { URBIS_ALLOW_PRIVATE_ENDPOINTS: '127.0.0.1, 10.0.0.0/8,::1,receiver.local' })
+        .allowPrivateEndpoints,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'receiver.local']);
+    expect(() => buildConfig({ 'allow-private-endpoints': '10.0.0.0/99' }, {})).toThrow(
+      /--allow-private-endpoints.*CIDR/,
+    );
+    expect(() => buildConfig({ 'allow-private-endpoints': 'http://x/' }, {})).toThrow(
+      /--allow-private-endpoints/,
+    );
+  });
 });

@@ -64,6 +64,9 @@ export class Checkpointer {
       this.worker.on('message', (m: { closed?: boolean }) => m.closed && resolve());
       this.worker.once('exit', () => resolve());
     });
+    // Unref'd while it runs; held now, or a process with nothing else left to do would exit
+    // while waiting for the reply, before the store's final checkpoint and close.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await closed;
     await this.worker.terminate();

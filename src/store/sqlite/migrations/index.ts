@@ -3,6 +3,7 @@ import { sql as initial } from './0001-initial.js';
 import { sql as typeIdOrder } from './0002-type-id-order.js';
 import { sql as temporal } from './0003-temporal.js';
 import { sql as subscriptionsOutbox } from './0004-subscriptions-outbox.js';
+import { sql as temporalHourly } from './0005-temporal-hourly.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -16,6 +17,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'type-id-order', sql: typeIdOrder },
   { version: 3, name: 'temporal', sql: temporal },
-  // 3 is the temporal history.
   { version: 4, name: 'subscriptions-outbox', sql: subscriptionsOutbox },
+  { version: 5, name: 'temporal-hourly', sql: temporalHourly },
 ];

@@ -12,6 +12,8 @@
  *   integer arithmetic on its time, and SQLite sorts the rows into groups — cheaper than one
  *   subquery per mostly empty period.
  * - whole range: one aggregate over the window.
+ * - hourly rollups (before the others, when they fit: see rollup-sql.ts): periods summed from one
+ *   row per hour that triggers keep in step with the instances.
  *
  * Functions: totalCount counts instances; distinctCount counts distinct values (numbers, strings
  * and other JSON values apart); sum, avg, stddev and sumsq take numeric values only; min and max
@@ -34,6 +36,7 @@ import type { StatementCache } from '../statement-cache.js';
 import { drivenSql, groupedSql, wholeSql } from './aggregate-sql.js';
 import { KINDS } from './instance-codec.js';
 import { checkPeriod, isWholeRange, periodCount, periodsCovering } from './periods.js';
+import { mixedSql, rollupFits, rollupSql } from './rollup-sql.js';
 import type { EntityRow, SeriesLister } from './series.js';
 import { timeWindow, windowSql, type TimeWindow } from './time-window.js';
 
@@ -110,6 +113,24 @@ export class Aggregator {
       const row = this.statements.get(q.sql).get(...q.params) as { v: string };
       const b = toBucket(first, w.to ?? last, row.v, methods, isoMemo());
       return b ? [b] : [];
+    }
+    if (period.months === 0 && rollupFits(w, methods, first, period.ms)) {
+      const mixed = mixedSql(sid, first, w);
+      const needsValues =
+        (methods.includes('min') || methods.includes('max')) &&
+        this.statements.get(mixed.sql).get(...mixed.params) !== undefined;
+      if (!needsValues) {
+        const q = rollupSql(sid, w, methods, first, period.ms);
+        const rows = this.statements
+          .get(q.sql)
+          .raw(true)
+          .all(...q.params) as Array<[number, string]>;
+        const iso = isoMemo();
+        return collect(rows, ([k, v]) => {
+          const start = first + k * period.ms;
+          return toBucket(start, start + period.ms, v, methods, iso);
+        });
+      }
     }
     if (period.months === 0 && periodCount(first, last, period) > DRIVEN_MAX) {
       // Fine fixed periods: group rows by integer period number.
