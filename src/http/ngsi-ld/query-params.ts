@@ -197,3 +197,40 @@ export function geometryProperty(qs: QueryString, mapper: TermMapper): string {
   const name = single(qs, 'geometryProperty');
   return name === undefined ? NGSI.location : mapper.expandTerm(name);
 }
+
+/**
+ * The query-string equivalent of the selection members of a Query body (clause 5.2.23: entities,
+ * attrs, q, scopeQ, geoQ), so that POST queries are read by the same parsers as GET ones and agree
+ * on every rule. Several `entities` selectors are an OR in the spec: they may only name types here.
+ */
+export function queryBodyParams(body: Record<string, unknown>): QueryString {
+  const qs: QueryString = {};
+  const selectors =
+    (body.entities as Array<{ id?: string; idPattern?: string; type?: string }> | undefined) ?? [];
+  if (selectors.length > 1) {
+    if (selectors.some((s) => s.id !== undefined || s.idPattern !== undefined || s.type === undefined)) {
+      throw badRequest('several entity selectors may only name types');
+    }
+    qs.type = selectors.map((s) => s.type).join(',');
+  } else if (selectors.length === 1) {
+    const s = selectors[0]!;
+    if (s.type !== undefined) qs.type = s.type;
+    if (s.id !== undefined) {
+      if (!isUri(s.id)) throw badRequest('entities[].id must be a URI');
+      qs.id = s.id;
+    }
+    if (s.idPattern !== undefined) qs.idPattern = s.idPattern;
+  }
+  if (Array.isArray(body.attrs)) qs.attrs = (body.attrs as string[]).join(',');
+  if (typeof body.q === 'string') qs.q = body.q;
+  if (typeof body.scopeQ === 'string') qs.scopeQ = body.scopeQ;
+  const geoQ = body.geoQ as Record<string, unknown> | undefined;
+  if (geoQ !== undefined) {
+    qs.georel = String(geoQ.georel ?? '');
+    qs.geometry = String(geoQ.geometry ?? '');
+    qs.coordinates =
+      typeof geoQ.coordinates === 'string' ? geoQ.coordinates : JSON.stringify(geoQ.coordinates ?? null);
+    if (geoQ.geoproperty !== undefined) qs.geoproperty = String(geoQ.geoproperty);
+  }
+  return qs;
+}

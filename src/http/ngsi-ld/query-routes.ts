@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { badRequest } from '../../core/errors.js';
 import { renderEntity } from '../../core/entity/render-entity.js';
 import { renderFeatureCollection } from '../../core/entity/render-geojson.js';
-import { isUri } from '../../core/entity/validate.js';
 import type { Entity } from '../../core/model/entity.js';
 import type { EntityQuery } from '../../core/query/ast.js';
 import { BASE, type NgsiDeps } from './deps.js';
@@ -16,6 +15,7 @@ import {
   entityQuery,
   geometryProperty,
   paging,
+  queryBodyParams,
   renderOptions,
   selection,
   type QueryString,
@@ -122,38 +122,7 @@ function queryFromBody(
   body: Record<string, unknown>,
   ld: LdContext,
 ): Omit<EntityQuery, 'limit' | 'offset' | 'count'> {
-  const qs: QueryString = {};
-  const selectors =
-    (body.entities as Array<{ id?: string; idPattern?: string; type?: string }> | undefined) ?? [];
-  if (selectors.length > 1) {
-    const types = selectors.map((s) => s.type);
-    if (
-      selectors.some((s) => s.id !== undefined || s.idPattern !== undefined) ||
-      types.some((t) => t === undefined)
-    ) {
-      throw badRequest('several entity selectors may only name types');
-    }
-    qs.type = types.join(',');
-  } else if (selectors.length === 1) {
-    const s = selectors[0]!;
-    if (s.type !== undefined) qs.type = s.type;
-    if (s.id !== undefined) {
-      if (!isUri(s.id)) throw badRequest('entities[].id must be a URI');
-      qs.id = s.id;
-    }
-    if (s.idPattern !== undefined) qs.idPattern = s.idPattern;
-  }
-  if (Array.isArray(body.attrs)) qs.attrs = (body.attrs as string[]).join(',');
-  if (typeof body.q === 'string') qs.q = body.q;
-  if (typeof body.scopeQ === 'string') qs.scopeQ = body.scopeQ;
-  const geoQ = body.geoQ as Record<string, unknown> | undefined;
-  if (geoQ !== undefined) {
-    qs.georel = String(geoQ.georel ?? '');
-    qs.geometry = String(geoQ.geometry ?? '');
-    qs.coordinates =
-      typeof geoQ.coordinates === 'string' ? geoQ.coordinates : JSON.stringify(geoQ.coordinates ?? null);
-    if (geoQ.geoproperty !== undefined) qs.geoproperty = String(geoQ.geoproperty);
-  }
+  const qs = queryBodyParams(body);
   const sel = selection(qs, ld.mapper);
   if (Object.keys(sel).length === 0)
     throw badRequest('a query needs at least one of entities, attrs, q, geoQ or scopeQ');

@@ -24,6 +24,7 @@ import {
   booleanParam,
   list,
   paging,
+  queryBodyParams,
   selection,
   single,
   type PagingLimits,
@@ -202,35 +203,10 @@ export function deleteAttrParams(qs: QueryString): { datasetId: string | undefin
  * same parsers then read it, so GET and POST agree on every rule.
  */
 export function queryBodyAsParams(body: Record<string, unknown>): QueryString {
-  const qs: QueryString = {};
-  const selectors =
-    (body.entities as Array<{ id?: string; idPattern?: string; type?: string }> | undefined) ?? [];
-  if (selectors.length > 1) {
-    if (selectors.some((s) => s.id !== undefined || s.idPattern !== undefined || s.type === undefined)) {
-      throw badRequest('several entity selectors may only name types');
-    }
-    qs.type = selectors.map((s) => s.type).join(',');
-  } else if (selectors.length === 1) {
-    const s = selectors[0]!;
-    if (s.type !== undefined) qs.type = s.type;
-    if (s.id !== undefined) {
-      if (!isUri(s.id)) throw badRequest('entities[].id must be a URI');
-      qs.id = s.id;
-    }
-    if (s.idPattern !== undefined) qs.idPattern = s.idPattern;
-  }
-  if (Array.isArray(body.attrs) && body.attrs.length > 0) qs.attrs = (body.attrs as string[]).join(',');
-  if (typeof body.q === 'string') qs.q = body.q;
-  if (typeof body.scopeQ === 'string') qs.scopeQ = body.scopeQ;
+  const qs = queryBodyParams(body);
+  // An empty attrs list in a temporal query means every attribute.
+  if (Array.isArray(body.attrs) && body.attrs.length === 0) delete qs.attrs;
   if (typeof body.lang === 'string') qs.lang = body.lang;
-  const geoQ = body.geoQ as Record<string, unknown> | undefined;
-  if (geoQ !== undefined) {
-    qs.georel = String(geoQ.georel ?? '');
-    qs.geometry = String(geoQ.geometry ?? '');
-    qs.coordinates =
-      typeof geoQ.coordinates === 'string' ? geoQ.coordinates : JSON.stringify(geoQ.coordinates ?? null);
-    if (geoQ.geoproperty !== undefined) qs.geoproperty = String(geoQ.geoproperty);
-  }
   const t = body.temporalQ as Record<string, unknown> | undefined;
   if (t !== undefined) {
     for (const key of ['timerel', 'timeAt', 'endTimeAt', 'timeproperty', 'aggrPeriodDuration'] as const) {

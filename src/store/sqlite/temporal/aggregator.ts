@@ -32,6 +32,7 @@ import type {
   InstanceSelect,
 } from '../../../core/temporal/model.js';
 import { AGGR_METHODS } from '../../../core/temporal/model.js';
+import type { Sql } from '../query/sql.js';
 import type { StatementCache } from '../statement-cache.js';
 import { drivenSql, groupedSql, wholeSql } from './aggregate-sql.js';
 import { KINDS } from './instance-codec.js';
@@ -120,30 +121,12 @@ export class Aggregator {
         (methods.includes('min') || methods.includes('max')) &&
         this.statements.get(mixed.sql).get(...mixed.params) !== undefined;
       if (!needsValues) {
-        const q = rollupSql(sid, w, methods, first, period.ms);
-        const rows = this.statements
-          .get(q.sql)
-          .raw(true)
-          .all(...q.params) as Array<[number, string]>;
-        const iso = isoMemo();
-        return collect(rows, ([k, v]) => {
-          const start = first + k * period.ms;
-          return toBucket(start, start + period.ms, v, methods, iso);
-        });
+        return this.numbered(rollupSql(sid, w, methods, first, period.ms), first, period.ms, methods);
       }
     }
     if (period.months === 0 && periodCount(first, last, period) > DRIVEN_MAX) {
       // Fine fixed periods: group rows by integer period number.
-      const q = groupedSql(w, methods, sid, shift, first, period.ms);
-      const rows = this.statements
-        .get(q.sql)
-        .raw(true)
-        .all(...q.params) as Array<[number, string]>;
-      const iso = isoMemo();
-      return collect(rows, ([k, v]) => {
-        const start = first + k * period.ms;
-        return toBucket(start, start + period.ms, v, methods, iso);
-      });
+      return this.numbered(groupedSql(w, methods, sid, shift, first, period.ms), first, period.ms, methods);
     }
     const bounds = periodsCovering(first, last, period, MAX_CALENDAR_PERIODS);
     const q = drivenSql(w, methods, sid, shift, bounds);
@@ -153,6 +136,19 @@ export class Aggregator {
       .all(...q.params) as Array<[number, number, string | null]>;
     const iso = isoMemo();
     return collect(rows, ([lo, hi, v]) => toBucket(lo, hi, v, methods, iso));
+  }
+
+  /** Buckets of a plan whose rows are (period number k from `first`, functions as JSON). */
+  private numbered(q: Sql, first: number, periodMs: number, methods: AggrMethod[]): AggregateBucket[] {
+    const rows = this.statements
+      .get(q.sql)
+      .raw(true)
+      .all(...q.params) as Array<[number, string]>;
+    const iso = isoMemo();
+    return collect(rows, ([k, v]) => {
+      const start = first + k * periodMs;
+      return toBucket(start, start + periodMs, v, methods, iso);
+    });
   }
 
   /** A numeric value of the series in the window (its first), to shift sums of squares by. */
