@@ -17,7 +17,7 @@ import { Notifier } from '../context/notify/notifier.js';
 import { SubscriptionService } from '../context/subscriptions/subscription-service.js';
 import type { ContextSource } from './ngsi-ld/ld-request.js';
 import { ngsiLdApi } from './ngsi-ld/index.js';
-import { installMetrics } from './metrics.js';
+import { installMetrics, installNotifierMetrics } from './metrics.js';
 import { opsRoutes } from './ops-routes.js';
 import { installProblemHandlers } from './problem.js';
 import type { Store } from '../store/port.js';
@@ -128,6 +128,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ...(deps.delivery ? { delivery: deps.delivery } : {}),
         });
   await notifier?.start();
+  if (notifier) {
+    const dispatcher = notifier.dispatcher;
+    installNotifierMetrics(registry, { stats: () => dispatcher.stats(), pending: () => store.outbox.size() });
+  }
   // onClose runs once the server stopped accepting and finished in-flight requests.
   app.addHook('onClose', async () => {
     store.setReactor(undefined);

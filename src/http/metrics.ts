@@ -3,7 +3,7 @@
  * Each app owns its registry (no global default registry, so tests can build many apps).
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Register the hooks that measure every request, and return the registry for /metrics. */
 export function installMetrics(app: FastifyInstance, options: { processMetrics: boolean }): Registry {
@@ -34,4 +34,66 @@ export function installMetrics(app: FastifyInstance, options: { processMetrics: 
     duration.observe(labels, reply.elapsedTime / 1000);
   });
   return registry;
+}
+
+/** What the notifier metrics read: the dispatcher's counters and the outbox's size. */
+export interface NotifierGauges {
+  stats(): {
+    notifications: number;
+    entries: number;
+    failures: number;
+    deadEntries: number;
+    inFlight: number;
+  };
+  pending(): Promise<number>;
+}
+
+/**
+ * Notifier metrics, read when Prometheus scrapes: deliveries, failed attempts, dead letters, sends
+ * in flight and the outbox's backlog (what an operator alerts on when a receiver is down).
+ */
+export function installNotifierMetrics(registry: Registry, source: NotifierGauges): void {
+  const total = (name: string, help: string, read: (s: ReturnType<NotifierGauges['stats']>) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        // The dispatcher keeps the running totals; the counter mirrors them at each scrape.
+        this.reset();
+        this.inc(read(source.stats()));
+      },
+    });
+  total(
+    'urbis_notifications_delivered_total',
+    'Notifications delivered (2xx or MQTT acknowledged)',
+    (s) => s.notifications,
+  );
+  total(
+    'urbis_notification_entries_delivered_total',
+    'Entity changes delivered inside notifications',
+    (s) => s.entries,
+  );
+  total('urbis_notification_failures_total', 'Failed delivery attempts', (s) => s.failures);
+  total(
+    'urbis_notification_dead_letters_total',
+    'Entity changes given up after the last attempt',
+    (s) => s.deadEntries,
+  );
+  new Gauge({
+    name: 'urbis_notifications_in_flight',
+    help: 'Notifications being sent now',
+    registers: [registry],
+    collect() {
+      this.set(source.stats().inFlight);
+    },
+  });
+  new Gauge({
+    name: 'urbis_outbox_pending',
+    help: 'Entity changes waiting in the outbox for delivery',
+    registers: [registry],
+    async collect() {
+      this.set(await source.pending());
+    },
+  });
 }

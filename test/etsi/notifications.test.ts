@@ -168,6 +168,13 @@ describe('notifications end to end', () => {
     expect(body.notification.status).toBe('ok');
     expect(Number.isNaN(Date.parse(body.notification.lastSuccess))).toBe(false);
     expect(body.status).toBe('active');
+    // Operators see deliveries and the outbox's backlog in /metrics.
+    const metrics = (await broker.call('GET', '/metrics')).text;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('urbis_notifications_delivered_total')).toBeGreaterThanOrEqual(1);
+    expect(value('urbis_notification_entries_delivered_total')).toBeGreaterThanOrEqual(1);
+    expect(value('urbis_outbox_pending')).toBeGreaterThanOrEqual(0);
+    expect(value('urbis_notifications_in_flight')).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses endpoints on private addresses that the operator did not allow (SSRF guard)', async () => {
