@@ -14,6 +14,7 @@ import { describeQueryQ } from './query-q.js';
 import { describeQueryTypeScopeOrder } from './query-type-scope-order.js';
 import { describeRobustness } from './robustness.js';
 import { describeTemporal } from './temporal.js';
+import { describeTemporalAggregation } from './temporal-aggregation.js';
 import { describeTenants } from './tenants.js';
 
 export type { MakeStore } from './fixtures.js';
@@ -27,6 +28,7 @@ export {
   describeQueryTypeScopeOrder,
   describeRobustness,
   describeTemporal,
+  describeTemporalAggregation,
   describeTenants,
 };
 
@@ -42,6 +44,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeTenants(makeStore);
     describeRobustness(makeStore);
     describeTemporal(makeStore);
+    describeTemporalAggregation(makeStore);
     describeOutbox(makeStore);
   });
 }

@@ -190,6 +190,23 @@ export function describeRobustness(makeStore: MakeStore): void {
       );
     });
 
+    it('answers a q on an empty attribute name on every path (found by the property above)', async () => {
+      const query = {
+        ids: [],
+        q: {
+          kind: 'compare',
+          path: { attr: '', sub: [], keys: [] },
+          op: '==',
+          value: { kind: 'number', value: 0 },
+        },
+        limit: 0,
+        offset: 0,
+        count: false,
+      } satisfies EntityQuery;
+      await expect(store.queryEntities('', query)).resolves.toEqual({ entities: [] });
+      await expect(store.queryIds('', query)).resolves.toEqual([]);
+    });
+
     it('refuses too wide an expression with TooComplexQuery', async () => {
       const wide: QExpr = {
         kind: 'or',

@@ -74,9 +74,11 @@ const not = (s: Sql): Sql => (s === FALSE ? sql('1') : { sql: `NOT ${s.sql}`, pa
 function exists(path: AttrPath, cond: Sql | undefined, ctx: CompileContext): Sql {
   if (cond === FALSE) return FALSE;
   const key = indexedPathKey(path);
-  const source = key
-    ? sql('FROM attr_values x NOT INDEXED WHERE x.eid = e.eid AND x.p = ?', ctx.term(key))
-    : sql('FROM q_select(e.doc, ?) x WHERE 1', JSON.stringify(path));
+  // `key !== undefined`, not truthiness: an empty attribute name is a (never interned) indexed path too.
+  const source =
+    key !== undefined
+      ? sql('FROM attr_values x NOT INDEXED WHERE x.eid = e.eid AND x.p = ?', ctx.term(key))
+      : sql('FROM q_select(e.doc, ?) x WHERE 1', JSON.stringify(path));
   const where = cond ? join([source, cond], ' AND ') : source;
   return { sql: `EXISTS (SELECT 1 ${where.sql})`, params: where.params };
 }
@@ -90,7 +92,7 @@ function driver(q: QExpr, ctx: CompileContext): Sql | undefined {
   }
   if (q.kind === 'and' || q.kind === 'notExists') return undefined;
   const key = indexedPathKey(q.path);
-  if (!key) return undefined;
+  if (key === undefined) return undefined;
   const head = sql('SELECT x.eid FROM attr_values x WHERE x.tid = ? AND x.p = ?', ctx.tid, ctx.term(key));
   if (q.kind === 'exists') return head;
   // Negations hold on values an index range cannot list; a pattern would test every value of the path.
