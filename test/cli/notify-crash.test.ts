@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, waitReady } from '../support/serve-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHANGES = 40;
@@ -18,17 +18,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
-    });
-  });
-}
-
 function start(port: number, dataDir: string) {
   const args = ['--port', String(port), '--data-dir', dataDir, '--allow-private-endpoints', '127.0.0.1'];
   const child = spawn(process.execPath, ['bin/urbis.js', 'serve', ...args, '--log-level', 'warn'], {
@@ -38,19 +27,6 @@ function start(port: number, dataDir: string) {
   children.push(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, exited };
-}
-
-async function waitReady(port: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server never became ready');
 }
 
 const call = (port: number, method: string, path: string, body?: unknown) =>
