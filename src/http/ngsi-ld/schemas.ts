@@ -3,7 +3,8 @@
  * them and @fastify/swagger builds /openapi.json from the same objects, so docs never drift.
  * Query strings forbid unknown parameters (clause 6.3.x: unknown parameter → 400).
  */
-const str = (description: string) => ({ type: 'string', description }) as const;
+/** A string parameter with its description (for the OpenAPI document). */
+export const str = (description: string) => ({ type: 'string', description }) as const;
 
 /** Parameters shared by every read of entities. */
 const representation = {
@@ -17,7 +18,8 @@ const representation = {
   local: str('true: answer from this broker only (always so: no federation yet)'),
 } as const;
 
-const selection = {
+/** Entity selection parameters shared by the query endpoints. */
+export const selection = {
   type: str('Entity type expression: A,B (any) · A;B (all) · (A|B);C'),
   id: str('Comma-separated entity ids'),
   idPattern: str('Regular expression over entity ids'),
@@ -35,7 +37,8 @@ const selection = {
   ),
 } as const;
 
-const paging = {
+/** Paging over entities. */
+export const paging = {
   limit: str('Page size (default 20, at most the configured maximum, 1000 by default)'),
   offset: str('Entities to skip'),
   count: str('true: return the total in NGSILD-Results-Count'),
@@ -144,6 +147,17 @@ export const entityArrayBody = { type: 'array', items: entityBody, minItems: 1 }
 /** A batch of entity ids (batch delete). */
 export const idArrayBody = { type: 'array', items: { type: 'string' }, minItems: 1 } as const;
 
+/** The GeoQuery data type (clause 5.2.13) inside Query and Subscription bodies. */
+export const geoQBody = {
+  type: 'object',
+  properties: {
+    geometry: { type: 'string' },
+    coordinates: {},
+    georel: { type: 'string' },
+    geoproperty: { type: 'string' },
+  },
+} as const;
+
 /** The Query data type of clause 5.2.23. */
 export const queryBody = {
   type: 'object',
@@ -159,15 +173,7 @@ export const queryBody = {
     },
     attrs: { type: 'array', items: { type: 'string' } },
     q: { type: 'string' },
-    geoQ: {
-      type: 'object',
-      properties: {
-        geometry: { type: 'string' },
-        coordinates: {},
-        georel: { type: 'string' },
-        geoproperty: { type: 'string' },
-      },
-    },
+    geoQ: geoQBody,
     scopeQ: { type: 'string' },
     lang: { type: 'string' },
     '@context': {},

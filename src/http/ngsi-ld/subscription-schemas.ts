@@ -3,7 +3,7 @@
  * query string and for the OpenAPI document. Bodies are validated in depth by the subscription
  * parser (precise 400 details); the body schemas here describe them for the docs.
  */
-const str = (description: string) => ({ type: 'string', description }) as const;
+import { geoQBody, str } from './schemas.js';
 
 /** GET /subscriptions */
 export const listSubscriptionsQs = {
@@ -61,15 +61,7 @@ const subscriptionProperties = {
     items: { type: 'string' },
   },
   q: { type: 'string', description: 'NGSI-LD query (clause 4.9)' },
-  geoQ: {
-    type: 'object',
-    properties: {
-      geometry: { type: 'string' },
-      coordinates: {},
-      georel: { type: 'string' },
-      geoproperty: { type: 'string' },
-    },
-  },
+  geoQ: geoQBody,
   scopeQ: { type: 'string' },
   csf: { type: 'string' },
   datasetId: { type: 'array', items: { type: 'string' } },

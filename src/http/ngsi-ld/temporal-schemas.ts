@@ -10,9 +10,7 @@
  * (start = the latest instant, size = lastN). Ask for the next page by moving timeAt (or, with
  * lastN, the upper bound) past `end`.
  */
-import { queryBody } from './schemas.js';
-
-const str = (description: string) => ({ type: 'string', description }) as const;
+import { paging, queryBody, selection as entitySelection, str } from './schemas.js';
 
 /** The temporal query (clause 4.11) and the instance paging of clause 6.3.10. */
 const temporalQuery = {
@@ -41,22 +39,17 @@ const representation = {
   lang: str('Preferred language(s) for LanguageProperties, or *'),
 } as const;
 
+/** The entity selection of the current-state queries, with q and geoQ read on the current state. */
 const selection = {
-  type: str('Entity type expression: A,B (any) · A;B (all) · (A|B);C'),
-  id: str('Comma-separated entity ids'),
-  idPattern: str('Regular expression over entity ids'),
+  type: entitySelection.type,
+  id: entitySelection.id,
+  idPattern: entitySelection.idPattern,
   q: str('NGSI-LD query language expression (clause 4.9), tested on the current state'),
   georel: str('Geo-query relation (clause 4.10), tested on the current state'),
-  geometry: str('Point | MultiPoint | LineString | MultiLineString | Polygon | MultiPolygon'),
-  coordinates: str('GeoJSON coordinates of the query geometry, as JSON'),
-  geoproperty: str('GeoProperty the geo-query tests (default location)'),
-  scopeQ: str('Scope query (clause 4.19)'),
-} as const;
-
-const paging = {
-  limit: str('Entities per page (default 20, at most the configured maximum)'),
-  offset: str('Entities to skip'),
-  count: str('true: return the total number of entities in NGSILD-Results-Count'),
+  geometry: entitySelection.geometry,
+  coordinates: entitySelection.coordinates,
+  geoproperty: entitySelection.geoproperty,
+  scopeQ: entitySelection.scopeQ,
 } as const;
 
 /** GET /temporal/entities */
