@@ -92,3 +92,13 @@ export const ENTITY_MEMBERS = new Set([
   'modifiedAt',
   'deletedAt',
 ]);
+
+/**
+ * The instances of attribute `name`, or undefined: own members only, so that a name such as
+ * `toString` or `constructor` never reads what every object inherits.
+ */
+export function instancesOf(attrs: Entity['attrs'] | undefined, name: string): Attribute[] | undefined {
+  if (attrs === undefined || !Object.hasOwn(attrs, name)) return undefined;
+  const list = attrs[name];
+  return Array.isArray(list) ? list : undefined;
+}

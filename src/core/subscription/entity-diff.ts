@@ -3,7 +3,7 @@
  * instance is identified by its attribute name and datasetId). Subscriptions use it to tell which
  * notification triggers a change fires and which previous values `showChanges` reports.
  */
-import type { Attribute, Entity } from '../model/entity.js';
+import { instancesOf, type Attribute, type Entity } from '../model/entity.js';
 
 /** One instance before and after an update. */
 export interface InstanceChange {
@@ -37,8 +37,8 @@ export function diffEntities(before: Entity | undefined, after: Entity | undefin
   };
   const names = new Set([...Object.keys(before?.attrs ?? {}), ...Object.keys(after?.attrs ?? {})]);
   for (const name of names) {
-    const old = before?.attrs[name] ?? [];
-    const now = after?.attrs[name] ?? [];
+    const old = instancesOf(before?.attrs, name) ?? [];
+    const now = instancesOf(after?.attrs, name) ?? [];
     for (const a of now) {
       const b = old.find((o) => o.datasetId === a.datasetId);
       if (b === undefined) push(diff.created, name, a);

@@ -373,3 +373,13 @@ describe('diffEntities', () => {
     expect(d.typeOrScopeChanged).toBe(false);
   });
 });
+
+describe('attribute names like inherited object members', () => {
+  it('diffs and matches attributes named toString or constructor as any other', () => {
+    const change = update({ toString: [prop(1, T1)] }, {});
+    expect(() => diffEntities(change.before, change.after)).not.toThrow();
+    const d = diffEntities(change.before, change.after);
+    expect([...d.created.keys()]).toEqual(['toString']);
+    expect(matchChange(sub(), change)?.trigger).toBe('attributeCreated');
+  });
+});

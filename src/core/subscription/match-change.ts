@@ -27,7 +27,7 @@
  * of the attributes named in `notification.attributes` (all of them with showChanges). With
  * `showChanges`, `previous` holds the former instances of what was updated or removed.
  */
-import type { Attribute, AttributeType, Entity } from '../model/entity.js';
+import { instancesOf, type Attribute, type AttributeType, type Entity } from '../model/entity.js';
 import { asGeometry, geoMatches } from '../query/geo-match.js';
 import type { GeoQuery } from '../query/ast.js';
 import { compilePattern } from '../query/pattern.js';
@@ -110,7 +110,7 @@ export function matchesFilters(sub: Subscription, entity: Entity): boolean {
 }
 
 function matchesGeo(entity: Entity, geoQ: GeoQuery): boolean {
-  return (entity.attrs[geoQ.geoproperty] ?? []).some((a) => {
+  return (instancesOf(entity.attrs, geoQ.geoproperty) ?? []).some((a) => {
     const g = a.type === 'GeoProperty' ? asGeometry(a.value) : undefined;
     return g !== undefined && geoMatches(g, geoQ);
   });

@@ -9,7 +9,7 @@ import { ENTITY_LIMITS } from '../entity/limits.js';
 import { parseAttribute, parseTypes } from '../entity/parse-entity.js';
 import { jsonDepthExceeds, requireName, requireUri } from '../entity/validate.js';
 import type { TermMapper } from '../jsonld/terms.js';
-import { ATTRIBUTE_TYPES, ENTITY_MEMBERS, type Attribute } from '../model/entity.js';
+import { ATTRIBUTE_TYPES, ENTITY_MEMBERS, instancesOf, type Attribute } from '../model/entity.js';
 
 /** Most instances one request may carry, all attributes together (the body size limit bounds it too). */
 export const MAX_INSTANCES_PER_WRITE = 100_000;
@@ -66,7 +66,7 @@ export function parseTemporalAttributes(
       throw badRequest(`too many attribute instances (${MAX_INSTANCES_PER_WRITE} at most per request)`);
     }
     const iri = mapper.expandTerm(key);
-    attrs[iri] = [...(attrs[iri] ?? []), ...parsed];
+    attrs[iri] = [...(instancesOf(attrs, iri) ?? []), ...parsed];
   }
   return attrs;
 }

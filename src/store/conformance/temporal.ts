@@ -23,6 +23,8 @@ import {
   rel,
   type MakeStore,
 } from './fixtures.js';
+import { instancesOf, type Entity } from '../../core/model/entity.js';
+import type { StoredInstance } from '../../core/temporal/model.js';
 import { at, ms, T, sel, tq, create, update, obs, ok, history, values, times } from './temporal-fixtures.js';
 
 /** Register the temporal tests for a store factory. */
@@ -37,6 +39,23 @@ export function describeTemporal(makeStore: MakeStore): void {
     });
 
     describe('recording from the current state', () => {
+      it('records attributes named like the members every object inherits (toString, constructor)', async () => {
+        // Raw names (no IRI), as a store may be given: an inherited member must never stand in for one.
+        const raw = (attrs: Entity['attrs']): Entity => ({ ...entity('urn:s:proto', 'Sensor'), attrs });
+        await ok(store, '', [create(raw({ toString: prop(1) }), at(1))]);
+        await ok(
+          store,
+          '',
+          [create(raw({ toString: prop(2), constructor: prop('x') }), at(2))].map((m) => ({
+            id: m.id,
+            decide: (cur) => (cur ? m.decide(undefined) : { action: 'skip' as const }),
+          })),
+        );
+        const h = await history(store, 'urn:s:proto', { timeproperty: 'modifiedAt' });
+        expect(values(instancesOf(h.attrs, 'toString') as StoredInstance[])).toEqual([1, 2]);
+        expect(values(instancesOf(h.attrs, 'constructor') as StoredInstance[])).toEqual(['x']);
+      });
+
       it('keeps each created and updated instance with its members and timestamps', async () => {
         const sensor = entity('urn:s:1', 'Sensor', {
           temperature: obs(20, 0, {

@@ -6,7 +6,7 @@
  * instances that are new or changed (modifiedAt or value) are encoded at all.
  */
 import type Database from 'better-sqlite3';
-import type { Attribute, Entity } from '../../../core/model/entity.js';
+import { instancesOf, type Attribute, type Entity } from '../../../core/model/entity.js';
 import type { TemporalWrite } from '../../port.js';
 import type { AppliedChange } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
@@ -80,7 +80,7 @@ export class HistoryWriter {
       for (const attr in c.after.attrs) {
         const list = c.after.attrs[attr];
         if (!Array.isArray(list)) continue;
-        const prev = before?.[attr];
+        const prev = instancesOf(before, attr);
         let p: number | undefined;
         for (const inst of list) {
           if (prev !== undefined && unchanged(prev, inst)) continue;
