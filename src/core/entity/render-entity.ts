@@ -28,12 +28,7 @@ export function renderEntity(
   mapper: TermMapper,
   options: RenderOptions,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (included('id', options)) out.id = entity.id;
-  if (included('type', options)) {
-    const types = entity.type.map((t) => mapper.compactIri(t));
-    out.type = types.length === 1 ? types[0] : types;
-  }
+  const out = renderHead(entity, mapper, options);
   if (entity.scope !== undefined && included('scope', options)) {
     out.scope = entity.scope.length === 1 ? entity.scope[0] : entity.scope;
   }
@@ -50,7 +45,26 @@ export function renderEntity(
   return out;
 }
 
-function included(member: string, options: RenderOptions): boolean {
+/** Projection members shared by every representation: which members `pick` and `omit` keep. */
+export type Projection = Pick<RenderOptions, 'pick' | 'omit'>;
+
+/** The `id` and `type` members of an entity's representation (compact types), as pick/omit allow. */
+export function renderHead(
+  entity: { id: string; type: string[] },
+  mapper: TermMapper,
+  options: Projection,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (included('id', options)) out.id = entity.id;
+  if (included('type', options)) {
+    const types = entity.type.map((t) => mapper.compactIri(t));
+    out.type = types.length === 1 ? types[0] : types;
+  }
+  return out;
+}
+
+/** True when pick/omit keep `member`. */
+export function included(member: string, options: Projection): boolean {
   if (options.pick !== undefined && !options.pick.has(member)) return false;
   return !(options.omit !== undefined && options.omit.has(member));
 }

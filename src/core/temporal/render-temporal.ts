@@ -5,7 +5,7 @@
  * and aggregated (clause 4.5.19: `[value, start, end]` triples per aggregation function) — compacted
  * with the caller's @context and projected by attrs / pick / omit like the current-state renderers.
  */
-import { pickLanguage, renderAttribute } from '../entity/render-entity.js';
+import { included, pickLanguage, renderAttribute, renderHead } from '../entity/render-entity.js';
 import type { TermMapper } from '../jsonld/terms.js';
 import type { AttributeType } from '../model/entity.js';
 import type { AggrMethod, AggregatedEntity, StoredInstance, TemporalEntity, TimeProperty } from './model.js';
@@ -43,7 +43,7 @@ export function renderTemporalEntity(
   mapper: TermMapper,
   options: TemporalRenderOptions,
 ): Record<string, unknown> {
-  const out = entityHead(entity, mapper, options);
+  const out = renderHead(entity, mapper, options);
   if (options.sysAttrs) {
     if (entity.createdAt !== undefined) out.createdAt = entity.createdAt;
     if (entity.modifiedAt !== undefined) out.modifiedAt = entity.modifiedAt;
@@ -76,7 +76,7 @@ export function renderAggregatedEntity(
   mapper: TermMapper,
   options: AggregatedRenderOptions,
 ): Record<string, unknown> {
-  const out = entityHead(entity, mapper, options);
+  const out = renderHead(entity, mapper, options);
   for (const [iri, series] of Object.entries(entity.attrs)) {
     if (!attributeWanted(iri, options)) continue;
     if (series.length === 0) continue;
@@ -95,28 +95,9 @@ export function renderAggregatedEntity(
 
 type Projection = Pick<TemporalRenderOptions, 'attrs' | 'pick' | 'omit'>;
 
-function entityHead(
-  entity: { id: string; type: string[] },
-  mapper: TermMapper,
-  options: Projection,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (included('id', options)) out.id = entity.id;
-  if (included('type', options)) {
-    const types = entity.type.map((t) => mapper.compactIri(t));
-    out.type = types.length === 1 ? types[0] : types;
-  }
-  return out;
-}
-
 function attributeWanted(iri: string, options: Projection): boolean {
   if (options.attrs !== undefined && !options.attrs.has(iri)) return false;
   return included(iri, options);
-}
-
-function included(member: string, options: Projection): boolean {
-  if (options.pick !== undefined && !options.pick.has(member)) return false;
-  return !(options.omit !== undefined && options.omit.has(member));
 }
 
 function oneOrMany<T>(items: T[]): T | T[] {
