@@ -89,7 +89,7 @@ async function run(ctx) {
   log(`temp dir ${tmp}; starting the servers`);
   const hello = await startHello({ cleanup });
   const urbis = await startUrbis({ dataDir: join(tmp, 'data'), cleanup, cpuProfDir });
-  const urbisClient = httpClient(urbis.url, { maxSockets: 8 });
+  const urbisClient = httpClient(urbis.url, { maxSockets: 8, apiKey: urbis.apiKey });
   const helloClient = httpClient(hello.url, { maxSockets: 8 });
   cleanup.add('close http clients', async () => {
     urbisClient.close();
@@ -102,6 +102,7 @@ async function run(ctx) {
   // 1. create and retrieve, interleaved with the HTTP baseline.
   const tp = await throughputPhase({
     urbisUrl: urbis.url,
+    apiKey: urbis.apiKey,
     helloUrl: hello.url,
     reps,
     durationS: s.durationS,

@@ -89,7 +89,7 @@ async function run(ctx) {
   cleanup.removeDir(tmp);
   const hello = await startHello({ cleanup });
   const urbis = await startUrbis({ dataDir: join(tmp, 'data'), cleanup });
-  const client = httpClient(urbis.url, { maxSockets: 4 });
+  const client = httpClient(urbis.url, { maxSockets: 4, apiKey: urbis.apiKey });
   const helloClient = httpClient(hello.url, { maxSockets: 4 });
   cleanup.add('close http clients', async () => {
     client.close();

@@ -1,18 +1,33 @@
 /**
  * A minimal keep-alive HTTP client over `node:http` for the benchmark's own requests (bulk load,
  * latency loops, checks). Lighter than fetch, so less of the measured time is the client's.
+ * With `apiKey`, every request carries it as a bearer token (Urbis since issue #4).
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { Buffer } from 'node:buffer';
 
 /**
+ * The header that authenticates a request with `apiKey` (none without a key).
+ * @param {string} [apiKey]
+ * @returns {Record<string, string>}
+ */
+export function authHeaders(apiKey) {
+  if (apiKey === undefined) return {};
+  if (typeof apiKey !== 'string' || apiKey === '' || /\s/.test(apiKey))
+    throw new Error('apiKey must be a non-empty string without spaces');
+  return { authorization: `Bearer ${apiKey}` };
+}
+
+/**
  * An HTTP client bound to one base URL with its own connection pool.
  * @param {string} baseUrl e.g. http://127.0.0.1:8080
- * @param {{ maxSockets?: number, timeoutMs?: number }} [opts]
+ * @param {{ maxSockets?: number, timeoutMs?: number, apiKey?: string }} [opts] `apiKey`: sent with
+ *   every request (a request's own `authorization` header wins)
  */
-export function httpClient(baseUrl, { maxSockets = 8, timeoutMs = 60_000 } = {}) {
+export function httpClient(baseUrl, { maxSockets = 8, timeoutMs = 60_000, apiKey } = {}) {
   const base = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets });
+  const auth = authHeaders(apiKey);
 
   /**
    * Send one request and read the whole answer.
@@ -24,7 +39,7 @@ export function httpClient(baseUrl, { maxSockets = 8, timeoutMs = 60_000 } = {})
   function send(method, path, { body, headers = {} } = {}) {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
-      const h = { ...headers };
+      const h = { ...auth, ...headers };
       if (payload !== undefined) h['content-length'] = String(payload.length);
       const req = httpRequest(
         { host: base.hostname, port: base.port, method, path, headers: h, agent, timeout: timeoutMs },

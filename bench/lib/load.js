@@ -4,6 +4,7 @@
  * per-second samples, which are too few in a 5 s run to average well).
  */
 import autocannon from 'autocannon';
+import { authHeaders } from './http.js';
 
 /**
  * Run autocannon and summarise.
@@ -13,15 +14,18 @@ import autocannon from 'autocannon';
  * @param {number} o.durationS seconds
  * @param {Array<object>} [o.requests] autocannon request sequence (setupRequest / onResponse)
  * @param {string} [o.path] fixed path, when `requests` is not given
+ * @param {string} [o.apiKey] sent as a bearer token with every request (autocannon merges these
+ *   headers under each request's own)
  * @returns {Promise<LoadSummary>}
  */
-export async function runLoad({ url, connections, durationS, requests, path = '/' }) {
+export async function runLoad({ url, connections, durationS, requests, path = '/', apiKey }) {
   const result = await autocannon({
     url: new URL(path, url).toString(),
     connections,
     duration: durationS,
     pipelining: 1,
     timeout: 10,
+    headers: authHeaders(apiKey),
     ...(requests === undefined ? {} : { requests }),
   });
   return summariseLoad(result);

@@ -1,13 +1,18 @@
 /**
  * Child processes under test: the Urbis server (`bin/urbis.js serve`) and the bare `node:http`
  * baseline. Each gets a free port on 127.0.0.1, is awaited until it answers, and is registered
- * with the Cleanup so it is stopped whatever happens.
+ * with the Cleanup so it is stopped whatever happens. Urbis checks credentials since issue #4: it is
+ * started with BENCH_KEY as its administrator's key and without rate limits (they would cap the
+ * figures, not measure them), and callers send that key (`apiKey` of the http client and loads).
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpClient } from './http.js';
+
+/** The platform administrator's API key of benchmarked servers (URBIS_ADMIN_KEY: ≥ 32 chars, no spaces). */
+export const BENCH_KEY = 'urbis_bench-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** The repository root (bench/lib/ → ../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,7 +77,8 @@ function startNode({ name, args, cleanup, env }) {
 async function stopChild(child, exited, graceMs = 15_000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = sleep(graceMs).then(() => 'timeout');
+  // Unreferenced: a child that stops in time must not leave the caller waiting out the grace period.
+  const timer = sleep(graceMs, undefined, { ref: false }).then(() => 'timeout');
   if ((await Promise.race([exited, timer])) === 'timeout') {
     child.kill('SIGKILL');
     await exited;
@@ -114,9 +120,9 @@ async function waitUntilAnswers(url, proc, timeoutMs) {
 /**
  * Start `urbis serve` on a free port with its data in `dataDir`, and wait for GET /ready = 200.
  * With `cpuProfDir`, the server runs under `node --cpu-prof` and writes a .cpuprofile there when
- * it is stopped.
+ * it is stopped. Every API request must carry `Authorization: Bearer <apiKey>` (the returned key).
  * @param {{ dataDir: string, cleanup: import('./cleanup.js').Cleanup, cpuProfDir?: string, readyTimeoutMs?: number }} o
- * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, pid: number, apiKey: string, stop: () => Promise<void> }>}
  */
 export async function startUrbis({ dataDir, cleanup, cpuProfDir, readyTimeoutMs = 30_000 }) {
   const port = await freePort();
@@ -127,10 +133,17 @@ export async function startUrbis({ dataDir, cleanup, cpuProfDir, readyTimeoutMs 
     'serve',
     ...['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
   ];
-  const proc = startNode({ name: 'urbis', args, cleanup });
+  const env = {
+    ...process.env,
+    URBIS_ADMIN_KEY: BENCH_KEY,
+    URBIS_RATE_LIMIT: '0',
+    URBIS_ANONYMOUS_RATE_LIMIT: '0',
+  };
+  const proc = startNode({ name: 'urbis', args, cleanup, env });
   const url = `http://127.0.0.1:${port}`;
+  // /ready is open to anonymous callers: readiness says nothing about the key.
   await waitUntilAnswers(`${url}/ready`, { ...proc, name: 'urbis' }, readyTimeoutMs);
-  return { url, pid: proc.child.pid, stop: proc.stop };
+  return { url, pid: proc.child.pid, apiKey: BENCH_KEY, stop: proc.stop };
 }
 
 /**

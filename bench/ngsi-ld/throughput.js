@@ -67,6 +67,7 @@ function problemsOf(label, s, okStatus) {
  * Run the throughput repetitions.
  * @param {object} o
  * @param {string} o.urbisUrl
+ * @param {string} o.apiKey Urbis's key, sent with every request to it (not to the baseline)
  * @param {string} o.helloUrl
  * @param {number} o.reps
  * @param {number} o.durationS seconds per load
@@ -80,6 +81,7 @@ function problemsOf(label, s, okStatus) {
  */
 export async function throughputPhase({
   urbisUrl,
+  apiKey,
   helloUrl,
   reps,
   durationS,
@@ -97,20 +99,20 @@ export async function throughputPhase({
 
   log(`warm-up: ${warmupS} s each of hello, create, retrieve`);
   await runLoad({ url: helloUrl, connections, durationS: warmupS });
-  const wc = await runLoad({ url: urbisUrl, connections, durationS: warmupS, requests: create });
+  const wc = await runLoad({ url: urbisUrl, apiKey, connections, durationS: warmupS, requests: create });
   out.problems.create.push(...problemsOf('warm-up', wc, 201));
   if (created.length === 0)
     throw new Error(`create warm-up stored nothing: ${JSON.stringify(wc.statusCounts)}`);
-  await runLoad({ url: urbisUrl, connections, durationS: warmupS, requests: retrieve });
+  await runLoad({ url: urbisUrl, apiKey, connections, durationS: warmupS, requests: retrieve });
   out.warmupCreated = wc.statusCounts['201'] ?? 0;
 
   for (let rep = 1; rep <= reps; rep++) {
     const h = await runLoad({ url: helloUrl, connections, durationS });
     const c = await clock.time('create', () =>
-      runLoad({ url: urbisUrl, connections, durationS, requests: create }),
+      runLoad({ url: urbisUrl, apiKey, connections, durationS, requests: create }),
     );
     const r = await clock.time('retrieve', () =>
-      runLoad({ url: urbisUrl, connections, durationS, requests: retrieve }),
+      runLoad({ url: urbisUrl, apiKey, connections, durationS, requests: retrieve }),
     );
     out.hello.push(h);
     out.create.push(c);

@@ -39,6 +39,39 @@ export interface Config {
    * though they are loopback, link-local or private (SSRF guard); empty by default.
    */
   allowPrivateEndpoints: string[];
+  /** Bootstrap platform-administrator key (environment only: a flag would show in the process list). */
+  adminKey: string;
+  /** OpenID Connect issuer whose bearer tokens are accepted (empty: none). */
+  oidcIssuer: string;
+  oidcAudience: string;
+  /** JWKS URL (empty: discovered from the issuer). */
+  oidcJwksUri: string;
+  oidcAlgorithms: string[];
+  /** Dotted path of the claim holding the caller's roles. */
+  oidcRolesClaim: string;
+  /** Dotted path of the claim naming the caller's tenant (empty: the default tenant). */
+  oidcTenantClaim: string;
+  /** `claim-value=role,…`. */
+  oidcRoleMap: string;
+  /** JSON file of tenants' policies applied at start-up (empty: none). */
+  policyFile: string;
+  /** Requests per second per authenticated principal (0: no limit); bursts of twice as many. */
+  rateLimit: number;
+  /** Requests per second per client address without credentials (0: no limit). */
+  anonymousRateLimit: number;
+  /** Origins allowed by CORS (empty: no cross-origin access). */
+  corsOrigins: string[];
+  /** TLS certificate and key files (PEM); both or neither. */
+  tlsCert: string;
+  tlsKey: string;
+  /** Urbis runs behind a TLS-terminating reverse proxy (trust X-Forwarded-* from it). */
+  behindProxy: boolean;
+  /** How long a pseudonymisation key lives before it is destroyed and replaced (ISO 8601 duration). */
+  pseudonymRotation: string;
+  /** How often the retention job runs (ISO 8601 duration; PT0S: never). */
+  retentionInterval: string;
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: number;
 }
 
 /** Raised for a bad setting: the message is the one line printed before exiting. */
@@ -85,6 +118,48 @@ function hostList(raw: string): string[] {
   }
   return items;
 }
+
+const list = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+const anyText = (raw: string): string => raw;
+const bool = (raw: string): boolean => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error('expected true or false');
+};
+const httpsUrl = (raw: string): string => {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('expected a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('expected an http(s) URL');
+  return raw;
+};
+const isoDuration = (raw: string): string => {
+  if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(raw))
+    throw new Error('expected an ISO 8601 duration such as P1D or PT1H');
+  return raw;
+};
+const origins = (raw: string): string[] => {
+  const items = list(raw);
+  for (const o of items) {
+    if (o === '*') throw new Error('a wildcard origin is not allowed: name the origins');
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new Error(`${JSON.stringify(o)} is not an origin`);
+    }
+    if (url.origin !== o) throw new Error(`${JSON.stringify(o)} is not an origin (scheme://host[:port])`);
+  }
+  return items;
+};
 
 /** Every setting, with its flag, variable, default and one-line doc (the README table is made from this). */
 export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
@@ -152,6 +227,132 @@ export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
     default: [],
     parse: hostList,
   },
+  adminKey: {
+    flag: '',
+    env: 'URBIS_ADMIN_KEY',
+    doc: 'bootstrap platform-administrator API key (at least 32 characters; environment only)',
+    default: '',
+    parse: anyText,
+  },
+  oidcIssuer: {
+    flag: 'oidc-issuer',
+    env: 'URBIS_OIDC_ISSUER',
+    doc: 'OpenID Connect issuer whose bearer tokens are accepted',
+    default: '',
+    parse: httpsUrl,
+  },
+  oidcAudience: {
+    flag: 'oidc-audience',
+    env: 'URBIS_OIDC_AUDIENCE',
+    doc: 'audience (aud) the tokens must carry',
+    default: '',
+    parse: anyText,
+  },
+  oidcJwksUri: {
+    flag: 'oidc-jwks-uri',
+    env: 'URBIS_OIDC_JWKS_URI',
+    doc: "the issuer's JWKS URL (default: from its discovery document)",
+    default: '',
+    parse: httpsUrl,
+  },
+  oidcAlgorithms: {
+    flag: 'oidc-algorithms',
+    env: 'URBIS_OIDC_ALGORITHMS',
+    doc: 'accepted signature algorithms',
+    default: ['RS256', 'ES256'],
+    parse: list,
+  },
+  oidcRolesClaim: {
+    flag: 'oidc-roles-claim',
+    env: 'URBIS_OIDC_ROLES_CLAIM',
+    doc: 'claim (dotted path) holding the roles, e.g. realm_access.roles',
+    default: 'roles',
+    parse: text,
+  },
+  oidcTenantClaim: {
+    flag: 'oidc-tenant-claim',
+    env: 'URBIS_OIDC_TENANT_CLAIM',
+    doc: 'claim (dotted path) naming the tenant (empty: the default tenant)',
+    default: '',
+    parse: anyText,
+  },
+  oidcRoleMap: {
+    flag: 'oidc-role-map',
+    env: 'URBIS_OIDC_ROLE_MAP',
+    doc: 'claim values to Urbis roles, e.g. city-admins=admin,traffic=operator',
+    default: '',
+    parse: anyText,
+  },
+  policyFile: {
+    flag: 'policy-file',
+    env: 'URBIS_POLICY_FILE',
+    doc: "JSON file of tenants' access policies applied at start-up",
+    default: '',
+    parse: anyText,
+  },
+  rateLimit: {
+    flag: 'rate-limit',
+    env: 'URBIS_RATE_LIMIT',
+    doc: 'requests per second per principal, bursts of twice as many (0 = no limit)',
+    default: 1000,
+    parse: int(0, 10_000_000),
+  },
+  anonymousRateLimit: {
+    flag: 'anonymous-rate-limit',
+    env: 'URBIS_ANONYMOUS_RATE_LIMIT',
+    doc: 'requests per second per client address without credentials (0 = no limit)',
+    default: 20,
+    parse: int(0, 10_000_000),
+  },
+  corsOrigins: {
+    flag: 'cors-origins',
+    env: 'URBIS_CORS_ORIGINS',
+    doc: 'origins allowed to call the API from a browser (comma-separated)',
+    default: [],
+    parse: origins,
+  },
+  tlsCert: {
+    flag: 'tls-cert',
+    env: 'URBIS_TLS_CERT',
+    doc: 'TLS certificate file (PEM)',
+    default: '',
+    parse: anyText,
+  },
+  tlsKey: {
+    flag: 'tls-key',
+    env: 'URBIS_TLS_KEY',
+    doc: 'TLS private key file (PEM)',
+    default: '',
+    parse: anyText,
+  },
+  behindProxy: {
+    flag: 'behind-proxy',
+    env: 'URBIS_BEHIND_PROXY',
+    doc: 'a TLS-terminating reverse proxy is in front (trust its X-Forwarded-* headers)',
+    default: false,
+    parse: bool,
+  },
+  pseudonymRotation: {
+    flag: 'pseudonym-rotation',
+    env: 'URBIS_PSEUDONYM_ROTATION',
+    doc: 'lifetime of a pseudonymisation key before it is destroyed (ISO 8601 duration)',
+    default: 'P1D',
+    parse: isoDuration,
+  },
+  retentionInterval: {
+    flag: 'retention-interval',
+    env: 'URBIS_RETENTION_INTERVAL',
+    doc: 'how often the retention job runs (ISO 8601 duration; PT0S = never)',
+    default: 'PT1H',
+    parse: (raw) => (raw === 'PT0S' ? raw : isoDuration(raw)),
+  },
+  maxJsonDepth: {
+    flag: 'max-json-depth',
+    env: 'URBIS_MAX_JSON_DEPTH',
+    doc: 'deepest JSON nesting accepted in a request body',
+    default: 32,
+    parse: int(4, 1000),
+  },
 };
 
 /** Build the configuration from parsed flags and an environment; throws ConfigError naming the setting. */
@@ -161,7 +362,7 @@ export function buildConfig(
 ): Config {
   const out: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as Array<[keyof Config, Setting<unknown>]>) {
-    const fromFlag = flags[setting.flag];
+    const fromFlag = setting.flag === '' ? undefined : flags[setting.flag];
     const fromEnv = env[setting.env];
     const [raw, source] =
       fromFlag !== undefined
@@ -184,6 +385,12 @@ export function buildConfig(
     throw new ConfigError(
       `invalid --default-limit: ${config.defaultLimit} exceeds --max-limit ${config.maxLimit}`,
     );
+  }
+  if ((config.tlsCert === '') !== (config.tlsKey === '')) {
+    throw new ConfigError('invalid --tls-cert/--tls-key: give both or neither');
+  }
+  if (config.oidcIssuer !== '' && config.oidcAudience === '') {
+    throw new ConfigError('invalid --oidc-audience: required with --oidc-issuer');
   }
   return Object.freeze(config);
 }

@@ -1,20 +1,36 @@
 /**
- * The `urbis` command. Verbs: `serve` (the platform), `help`. Flags override environment
- * variables, which override defaults; see `urbis help` and the README.
+ * The `urbis` command. Verbs: `serve` (the platform), `keys`, `audit`, `retention` (administration
+ * on the data directory), `help`. Flags override environment variables, which override defaults;
+ * see `urbis help` and the README.
  */
 import { parseArgs } from 'node:util';
+import { auditCommand } from './audit-command.js';
 import { ConfigError, SETTINGS, buildConfig } from './config.js';
+import { keysCommand } from './keys-command.js';
+import { retentionCommand } from './retention-command.js';
 import { serve } from './serve.js';
+
+/** Administration verbs: they work on the store of the data directory. */
+const ADMIN_VERBS = { keys: keysCommand, audit: auditCommand, retention: retentionCommand } as const;
 
 const USAGE = `usage: urbis <command> [flags]
 
 commands:
-  serve     run Urbis: HTTP API (NGSI-LD), embedded store
-  help      show this text
+  serve       run Urbis: HTTP API (NGSI-LD, admin API), embedded store
+  keys        create, list and revoke API keys (urbis keys help)
+  audit       verify the audit log's hash chain, show its head, list entries (urbis audit help)
+  retention   run the retention job now, or show what it would delete (urbis retention run --dry-run)
+  help        show this text
+
+The administration commands take --data-dir (URBIS_DATA_DIR) like serve.
 
 flags (environment variable, default):
 ${Object.values(SETTINGS)
-  .map((s) => `  --${s.flag.padEnd(20)} ${s.doc} (${s.env}, ${JSON.stringify(s.default)})`)
+  .map((s) =>
+    s.flag === ''
+      ? `  ${s.env.padEnd(22)} ${s.doc}`
+      : `  --${s.flag.padEnd(20)} ${s.doc} (${s.env}, ${JSON.stringify(s.default)})`,
+  )
   .join('\n')}
 `;
 
@@ -25,6 +41,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (Object.hasOwn(ADMIN_VERBS, command)) {
+    const { dataDir, args } = takeDataDir(rest);
+    return ADMIN_VERBS[command as keyof typeof ADMIN_VERBS](args, dataDir, process.stdout, process.stderr);
+  }
   if (command !== 'serve') {
     process.stderr.write(`urbis: unknown command ${JSON.stringify(command)}\n${USAGE}`);
     return 2;
@@ -32,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   let flags: Record<string, string | undefined>;
   try {
     const options = Object.fromEntries(
-      Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }]),
+      Object.values(SETTINGS)
+        .filter((s) => s.flag !== '')
+        .map((s) => [s.flag, { type: 'string' as const }]),
     );
     flags = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Record<
       string,
@@ -53,4 +75,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** `--data-dir x` / `--data-dir=x` out of an admin verb's arguments (else URBIS_DATA_DIR, else the default). */
+function takeDataDir(args: string[]): { dataDir: string; args: string[] } {
+  const rest: string[] = [];
+  let dataDir = process.env[SETTINGS.dataDir.env] ?? SETTINGS.dataDir.default;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--data-dir' && i + 1 < args.length) dataDir = args[++i] as string;
+    else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
+    else rest.push(a);
+  }
+  return { dataDir, args: rest };
 }

@@ -1,16 +1,22 @@
 /**
- * `urbis serve`: open the store, build the HTTP app, listen, and shut down cleanly on SIGINT or
- * SIGTERM (stop accepting, finish in-flight requests, close the store).
+ * `urbis serve`: open the store, governance and the HTTP app, listen, and shut down cleanly on SIGINT
+ * or SIGTERM (stop accepting, finish in-flight requests, flush the audit trail, close the store).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import ipaddr from 'ipaddr.js';
+import { pino, type Logger } from 'pino';
 import { ContextResolver } from '../core/jsonld/context-resolver.js';
 import { RemoteContextLoader } from '../context/jsonld/remote-context-loader.js';
 import { AddressGuard } from '../context/net/address-guard.js';
+import { openGovernance, type Governance } from '../governance/governance.js';
+import { parseRoleMap, type OidcSettings } from '../governance/identity/oidc.js';
+import { applyPolicyFile } from '../governance/policy/policy-file.js';
+import { RetentionJob } from '../governance/retention/retention-job.js';
 import { buildApp } from '../http/app.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
-import type { Config } from './config.js';
+import { durationMs } from './durations.js';
+import { ConfigError, type Config } from './config.js';
 
 /** Run the server until a signal stops it. */
 export async function serve(config: Config): Promise<void> {
@@ -20,23 +26,71 @@ export async function serve(config: Config): Promise<void> {
   await store.migrate();
   // One SSRF guard for everything Urbis fetches or notifies: remote @contexts, HTTP and MQTT endpoints.
   const guard = new AddressGuard({ allow: config.allowPrivateEndpoints });
+  let hostedLookup: ((url: string) => Promise<unknown>) | undefined;
+  const contexts = new ContextResolver(
+    new RemoteContextLoader({
+      timeoutMs: config.contextTimeoutMs,
+      maxBytes: config.contextMaxBytes,
+      lookup: (url) => hostedLookup?.(url) ?? Promise.resolve(undefined),
+      guard,
+    }),
+  );
+  const governance = await openGovernance({
+    store,
+    contexts,
+    ...(config.oidcIssuer !== '' ? { oidc: oidcSettings(config) } : {}),
+    pseudonymRotationMs: durationMs(config.pseudonymRotation),
+    onAuditError: (err) => logger.error({ err }, 'audit trail append failed'),
+    onAuditHead: throttledHeadLog(logger),
+  });
+  await bootstrapAdmin(governance, config);
+  if (config.policyFile !== '') {
+    const applied = await applyPolicyFile(
+      governance,
+      readFileSync(config.policyFile, 'utf8'),
+      config.policyFile,
+    );
+    if (applied.length > 0) logger.info({ tenants: applied, file: config.policyFile }, 'policies applied');
+  }
+  const tls =
+    config.tlsCert === ''
+      ? undefined
+      : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
   const app = await buildApp({
     config,
     store,
     logger,
     guard,
+    governance,
     processMetrics: true,
-    contextSource: (hosted) =>
-      new ContextResolver(
-        new RemoteContextLoader({
-          timeoutMs: config.contextTimeoutMs,
-          maxBytes: config.contextMaxBytes,
-          lookup: (url) => hosted.lookup(url),
-          guard,
-        }),
-      ),
+    trustProxy: config.behindProxy,
+    ...(tls ? { https: tls } : {}),
+    contextSource: (hosted) => {
+      hostedLookup = (url) => hosted.lookup(url);
+      return contexts;
+    },
   });
+  warnIfExposed(config, logger);
+  const retentionMs = durationMs(config.retentionInterval);
+  const retention =
+    retentionMs === 0
+      ? undefined
+      : new RetentionJob({
+          store,
+          registry: governance.registry,
+          pseudonymiser: governance.pseudonymiser,
+          intervalMs: retentionMs,
+          onRun: (report) => {
+            if (report.instances > 0 || report.keysDestroyed > 0)
+              logger.info(
+                { instances: report.instances, keysDestroyed: report.keysDestroyed },
+                'retention: history past its time deleted',
+              );
+          },
+          onError: (err) => logger.error({ err }, 'retention round failed'),
+        });
   const url = await app.listen({ port: config.port, host: config.host });
+  retention?.start();
   logger.info({ url, dataDir: config.dataDir, store: store.capabilities.dialect }, 'urbis listening');
 
   await new Promise<void>((resolve) => {
@@ -45,8 +99,8 @@ export async function serve(config: Config): Promise<void> {
       if (closing) return;
       closing = true;
       logger.info({ signal }, 'shutting down');
-      app
-        .close()
+      (retention?.stop() ?? Promise.resolve())
+        .then(() => app.close())
         .then(() => store.close())
         .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
         .finally(resolve);
@@ -54,4 +108,77 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/** The first start makes the administrator key and shows it once, on the terminal, never in the logs. */
+async function bootstrapAdmin(governance: Governance, config: Config): Promise<void> {
+  let created: string | undefined;
+  try {
+    created = (await governance.identity.bootstrap(config.adminKey === '' ? undefined : config.adminKey))
+      .created;
+  } catch (e) {
+    throw new ConfigError(`invalid URBIS_ADMIN_KEY: ${(e as Error).message}`);
+  }
+  if (created === undefined) return;
+  process.stdout.write(
+    [
+      '',
+      '  Urbis made a platform administrator API key. It is shown now and never again:',
+      '',
+      `      ${created}`,
+      '',
+      '  Use it as "Authorization: Bearer <key>". Keep it in a secret store; make other keys',
+      '  with it (POST /admin/keys or `urbis keys create`). Set URBIS_ADMIN_KEY to choose your own.',
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Listening beyond loopback without TLS and without a proxy in front sends keys in clear text. */
+function warnIfExposed(config: Config, logger: Logger): void {
+  const warning = exposureWarning(config);
+  if (warning !== undefined) logger.warn({ host: config.host }, warning);
+}
+
+/** The warning for a configuration that exposes the API unencrypted; undefined when it does not. */
+export function exposureWarning(
+  config: Pick<Config, 'host' | 'tlsCert' | 'behindProxy'>,
+): string | undefined {
+  if (config.tlsCert !== '' || config.behindProxy) return undefined;
+  let loopback = config.host === 'localhost';
+  if (ipaddr.isValid(config.host)) loopback = ipaddr.process(config.host).range() === 'loopback';
+  if (loopback) return undefined;
+  return 'listening beyond loopback without TLS: API keys and data travel in clear text; set --tls-cert/--tls-key or put a TLS proxy in front (--behind-proxy)';
+}
+
+function oidcSettings(config: Config): OidcSettings {
+  let roleMap: Record<string, string>;
+  try {
+    roleMap = config.oidcRoleMap === '' ? {} : parseRoleMap(config.oidcRoleMap);
+  } catch (e) {
+    throw new ConfigError(`invalid --oidc-role-map: ${(e as Error).message}`);
+  }
+  return {
+    issuer: config.oidcIssuer,
+    audience: config.oidcAudience,
+    ...(config.oidcJwksUri !== '' ? { jwksUri: config.oidcJwksUri } : {}),
+    algorithms: config.oidcAlgorithms,
+    rolesClaim: config.oidcRolesClaim,
+    ...(config.oidcTenantClaim !== '' ? { tenantClaim: config.oidcTenantClaim } : {}),
+    roleMap,
+    clockToleranceSec: 30,
+    timeoutMs: config.contextTimeoutMs,
+  };
+}
+
+/** Log the audit chain's head at most once a minute: shipped logs then anchor the chain's tail. */
+function throttledHeadLog(logger: Logger): (head: { seq: number; hash: string }) => void {
+  let last = 0;
+  return (head) => {
+    const now = Date.now();
+    if (now - last < 60_000) return;
+    last = now;
+    logger.info({ auditHead: head }, 'audit chain head');
+  };
 }

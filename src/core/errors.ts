@@ -17,7 +17,20 @@ export type NgsiErrorKind =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'PayloadTooLarge'
-  | 'MethodNotAllowed';
+  | 'MethodNotAllowed'
+  // Not NGSI-LD error types: access control and abuse resistance (ProblemDetails type about:blank).
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'TooManyRequests'
+  | 'ServiceUnavailable';
+
+/** Kinds that are plain HTTP statuses rather than NGSI-LD error types (RFC 9457 `about:blank`). */
+const HTTP_KINDS: ReadonlySet<NgsiErrorKind> = new Set([
+  'Unauthorized',
+  'Forbidden',
+  'TooManyRequests',
+  'ServiceUnavailable',
+]);
 
 const STATUS: Record<NgsiErrorKind, number> = {
   InvalidRequest: 400,
@@ -35,6 +48,10 @@ const STATUS: Record<NgsiErrorKind, number> = {
   UnsupportedMediaType: 415,
   PayloadTooLarge: 413,
   MethodNotAllowed: 405,
+  Unauthorized: 401,
+  Forbidden: 403,
+  TooManyRequests: 429,
+  ServiceUnavailable: 503,
 };
 
 /** A failure with an NGSI-LD error type, an HTTP status and a human-readable detail. */
@@ -55,6 +72,7 @@ export class NgsiError extends Error {
 
   /** The error type URI, as the spec requires in ProblemDetails `type`. */
   get typeUri(): string {
+    if (HTTP_KINDS.has(this.kind)) return 'about:blank';
     return `https://uri.etsi.org/ngsi-ld/errors/${this.kind}`;
   }
 
@@ -80,6 +98,10 @@ const TITLES: Record<NgsiErrorKind, string> = {
   UnsupportedMediaType: 'Unsupported media type',
   PayloadTooLarge: 'Payload too large',
   MethodNotAllowed: 'Method not allowed',
+  Unauthorized: 'Unauthorized',
+  Forbidden: 'Forbidden',
+  TooManyRequests: 'Too Many Requests',
+  ServiceUnavailable: 'Service Unavailable',
 };
 
 export const badRequest = (detail: string): NgsiError => new NgsiError('BadRequestData', detail);
@@ -91,3 +113,5 @@ export const alreadyExists = (detail: string): NgsiError => new NgsiError('Alrea
 export function isNgsiError(e: unknown): e is NgsiError {
   return e instanceof NgsiError;
 }
+export const forbidden = (detail: string): NgsiError => new NgsiError('Forbidden', detail);
+export const unauthorized = (detail: string): NgsiError => new NgsiError('Unauthorized', detail);

@@ -2,9 +2,14 @@
  * The HTTP app: one Fastify instance with the NGSI-LD API, the operations endpoints, the OpenAPI
  * document (/openapi.json) and its reference page (/docs). Routes are a thin skin over services.
  */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { NgsiError } from '../core/errors.js';
+import type { Governance } from '../governance/governance.js';
 import type { Config } from '../cli/config.js';
 import { DiscoveryService } from '../context/discovery-service.js';
 import { EntityService } from '../context/entities/entity-service.js';
@@ -17,15 +22,34 @@ import { Notifier } from '../context/notify/notifier.js';
 import { SubscriptionService } from '../context/subscriptions/subscription-service.js';
 import type { ContextSource } from './ngsi-ld/ld-request.js';
 import { ngsiLdApi } from './ngsi-ld/index.js';
-import { installMetrics, installNotifierMetrics } from './metrics.js';
+import { adminApi } from './admin/index.js';
+import { installGovernanceMetrics, installMetrics, installNotifierMetrics } from './metrics.js';
+import { jsonDepthExceeds } from './security/json-depth.js';
+import { installSecurity } from './security/security.js';
+import { TokenBucketLimiter } from './security/token-bucket.js';
 import { opsRoutes } from './ops-routes.js';
 import { installProblemHandlers } from './problem.js';
 import type { Store } from '../store/port.js';
 
 /** What the app is built from. */
 export interface AppDeps {
-  config: Pick<Config, 'maxBodyBytes' | 'defaultLimit' | 'maxLimit'>;
+  config: Pick<
+    Config,
+    | 'maxBodyBytes'
+    | 'defaultLimit'
+    | 'maxLimit'
+    | 'rateLimit'
+    | 'anonymousRateLimit'
+    | 'corsOrigins'
+    | 'maxJsonDepth'
+  >;
   store: Store;
+  /** Identity, policies, audit and privacy (openGovernance). */
+  governance: Governance;
+  /** Trust X-Forwarded-* (a reverse proxy terminates TLS in front). */
+  trustProxy?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: Buffer; key: Buffer };
   /** Resolves @context values; built with the hosted-context lookup by `makeContextSource`. */
   contextSource: (hosted: HostedContextService) => ContextSource;
   logger?: FastifyBaseLogger;
@@ -65,22 +89,83 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Unknown query parameters must be refused (400), not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    trustProxy: deps.trustProxy ?? false,
+    ...(deps.https ? { https: deps.https } : {}),
+    // A random request id (audit entries and logs name it); a client's X-Request-Id is kept when sane.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
+    },
   });
   // NGSI-LD bodies are JSON only: drop Fastify's text/plain parser so anything else is a 415.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   const jsonParser = app.getDefaultJsonParser('error', 'error');
+  const maxDepth = deps.config.maxJsonDepth;
+  // Hostile nesting is refused on the raw text, before any recursive code (JSON-LD, parsers) sees it.
   app.addContentTypeParser(
-    ['application/ld+json', 'application/merge-patch+json'],
+    ['application/json', 'application/ld+json', 'application/merge-patch+json'],
     { parseAs: 'string' },
-    jsonParser,
+    (request, body, done) => {
+      if (jsonDepthExceeds(body as string, maxDepth)) {
+        done(new NgsiError('BadRequestData', `JSON nested deeper than ${maxDepth} levels`), undefined);
+        return;
+      }
+      jsonParser(request, body as string, done);
+    },
   );
   installProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', String(request.id));
+  });
+  const governance = deps.governance;
+  const rate = deps.config.rateLimit;
+  const anonymousRate = deps.config.anonymousRateLimit;
+  // Security headers: an API and its documentation page; nothing is framed or sniffed.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  if (deps.config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...deps.config.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Link', 'NGSILD-Tenant', 'X-Request-Id'],
+      exposedHeaders: [
+        'Location',
+        'Link',
+        'NGSILD-Results-Count',
+        'NGSILD-Tenant',
+        'Content-Range',
+        'X-Request-Id',
+      ],
+      maxAge: 600,
+    });
+  }
   // Clause 6.3.14: the tenant a request addressed is named in its response.
   app.addHook('onSend', async (request, reply) => {
     const tenant = request.headers['ngsild-tenant'];
     if (typeof tenant === 'string') reply.header('NGSILD-Tenant', tenant);
   });
   const registry = installMetrics(app, { processMetrics: deps.processMetrics ?? false });
+  const governanceMetrics = installGovernanceMetrics(registry, governance.privacy);
+  installSecurity(app, {
+    authenticator: governance.authenticator,
+    policies: governance.policies,
+    audit: governance.audit,
+    ...(rate > 0 ? { principalLimiter: new TokenBucketLimiter({ ratePerSec: rate, burst: 2 * rate }) } : {}),
+    ...(anonymousRate > 0
+      ? { anonymousLimiter: new TokenBucketLimiter({ ratePerSec: anonymousRate, burst: 2 * anonymousRate }) }
+      : {}),
+    onDenied: (reason) => governanceMetrics.denied(reason),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -99,7 +184,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'Temporal', description: 'Temporal evolution of entities (clause 5.6.11 – 5.7.4)' },
         { name: 'Subscriptions', description: 'Context subscriptions (clause 5.8)' },
         { name: 'Operations', description: 'Health, readiness and metrics' },
+        { name: 'Admin', description: 'Principals, API keys, policies, audit log, data governance' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An Urbis API key (urbis_…) or a JWT from the configured OpenID Connect issuer',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -112,6 +208,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contexts,
     endpointPolicy: deps.endpointPolicy ?? deps.guard,
     ...(deps.now ? { now: deps.now } : {}),
+    ownerAccess: (tenant, owner) =>
+      governance.policies.accessNow(tenant, {
+        id: owner.principal,
+        kind: owner.via === 'anonymous' ? 'anonymous' : 'user',
+        tenant: owner.tenant,
+        roles: owner.roles,
+        via: owner.via,
+      }),
     onError: (err, where) => app.log.error({ err, ...where }, 'subscription processing failed'),
   });
   // Subscriptions first (the reactor and the notifier's source need them loaded), then delivery.
@@ -137,13 +241,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store.setReactor(undefined);
     await subscriptions.stop();
     await notifier?.stop();
+    await governance.close();
   });
   ngsiLdApi(app, {
-    entities: new EntityService({ store, ...(deps.now ? { now: deps.now } : {}) }),
+    entities: new EntityService({
+      store,
+      ingest: governance.privacy,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
     discovery: new DiscoveryService(store),
     hostedContexts,
     contexts,
-    temporal: new TemporalService({ store }),
+    temporal: new TemporalService({ store, ingest: governance.privacy }),
     subscriptions,
     limits: {
       defaultLimit: deps.config.defaultLimit,
@@ -152,6 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       maxInstances: deps.maxInstances ?? MAX_INSTANCES,
     },
   });
+  adminApi(app, { governance, subscriptions, store, contexts });
   opsRoutes(app, { store, registry });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -97,3 +97,27 @@ export function installNotifierMetrics(registry: Registry, source: NotifierGauge
     },
   });
 }
+
+/** Governance metrics: requests refused at the gate, and attributes dropped by minimisation. */
+export function installGovernanceMetrics(
+  registry: Registry,
+  source: { dropped: ReadonlyMap<string, number> },
+): { denied(reason: string): void } {
+  const denied = new Counter({
+    name: 'urbis_requests_denied_total',
+    help: 'Requests refused at the gate, by reason (unauthenticated, forbidden, rate-limited)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  new Counter({
+    name: 'urbis_attributes_dropped_total',
+    help: 'Attributes dropped before storage by minimisation or a drop treatment, by entity type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [type, n] of source.dropped) this.inc({ type }, n);
+    },
+  });
+  return { denied: (reason) => denied.inc({ reason }) };
+}

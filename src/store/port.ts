@@ -14,6 +14,7 @@ import type {
   TemporalEntity,
 } from '../core/temporal/model.js';
 import type { Attribute } from '../core/model/entity.js';
+import type { GovernanceRepositories } from './governance-port.js';
 
 /** The default tenant (requests without NGSILD-Tenant): it always exists. */
 export const DEFAULT_TENANT = '';
@@ -159,8 +160,21 @@ export interface TemporalRepository {
   ): Promise<boolean>;
   /** Delete an entity's whole temporal representation. */
   deleteEntity(tenant: string, id: string): Promise<boolean>;
-  /** Retention hook: delete instances recorded before `before` (ISO), of the given types or all. Returns how many. */
-  prune(tenant: string, before: string, types?: string[]): Promise<number>;
+  /**
+   * Retention: delete instances recorded (modifiedAt) before `before` (ISO), of
+   * entities of the given types (all when absent) and of the given attributes (all when absent).
+   * With `dryRun` nothing is deleted. Returns how many instances were (or would be) deleted.
+   */
+  prune(
+    tenant: string,
+    before: string,
+    options?: { types?: string[]; attrs?: string[]; dryRun?: boolean },
+  ): Promise<number>;
+  /**
+   * Erasure of personal data: delete every instance of the given attributes (expanded names) whose
+   * value is exactly the string `value`, in any entity of the tenant. Returns how many.
+   */
+  eraseValue(tenant: string, attrs: string[], value: string): Promise<number>;
 }
 
 /** Subscriptions, per tenant, with their delivery statistics. */
@@ -234,6 +248,8 @@ export interface Store {
   temporal: TemporalRepository;
   subscriptions: SubscriptionRepository;
   outbox: OutboxRepository;
+  /** Principals, keys, policies, audit log, governance registry, pseudonym keys. */
+  governance: GovernanceRepositories;
 
   /** Bring the schema up to date (numbered migrations, never edited after release). */
   migrate(): Promise<void>;

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, waitReady } from '../support/serve-process.js';
+import { authHeader, freePort, serverEnv, waitReady } from '../support/serve-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHANGES = 40;
@@ -22,6 +22,7 @@ function start(port: number, dataDir: string) {
   const args = ['--port', String(port), '--data-dir', dataDir, '--allow-private-endpoints', '127.0.0.1'];
   const child = spawn(process.execPath, ['bin/urbis.js', 'serve', ...args, '--log-level', 'warn'], {
     cwd: ROOT,
+    env: serverEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -32,7 +33,7 @@ function start(port: number, dataDir: string) {
 const call = (port: number, method: string, path: string, body?: unknown) =>
   fetch(`http://127.0.0.1:${port}/ngsi-ld/v1/${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader() },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, waitReady } from '../support/serve-process.js';
+import { authHeader, freePort, serverEnv, waitReady } from '../support/serve-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
@@ -16,7 +16,7 @@ afterAll(() => {
 function start(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['bin/urbis.js', 'serve', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: serverEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -52,7 +52,7 @@ describe('urbis serve', () => {
     await waitReady(port);
     const created = await fetch(`http://127.0.0.1:${port}/ngsi-ld/v1/entities`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeader() },
       body: JSON.stringify({
         id: 'urn:ngsi-ld:Bench:1',
         type: 'Bench',
@@ -67,6 +67,7 @@ describe('urbis serve', () => {
     await waitReady(port);
     const back = await fetch(
       `http://127.0.0.1:${port}/ngsi-ld/v1/entities/urn:ngsi-ld:Bench:1?options=keyValues`,
+      { headers: authHeader() },
     );
     expect(await back.json()).toEqual({ id: 'urn:ngsi-ld:Bench:1', type: 'Bench', seats: 4 });
     second.child.kill('SIGINT');

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { authHeader } from '../support/serve-process.js';
 import { expectProblem, expectStatus, uid, useBroker, type Res } from './harness.js';
 import { minimal } from './fixtures.js';
 
@@ -17,7 +18,8 @@ const enc = encodeURIComponent;
 function postLarge(url: string, body: string): Promise<{ status: number; text: string } | undefined> {
   return new Promise((ok, fail) => {
     let answered = false;
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const headers = { 'content-type': 'application/json', ...authHeader() };
+    const req = request(url, { method: 'POST', headers }, (res) => {
       answered = true;
       let text = '';
       res.setEncoding('utf8');

@@ -3,6 +3,10 @@
  * test file (free loopback port, temporary data dir), a tiny loopback server that hosts user @context
  * documents (so Link headers never point at the internet), and small helpers to call the API and
  * check ProblemDetails. Tests talk HTTP only; nothing here imports the broker's code.
+ *
+ * Access control (issue #4): the broker is started with the test admin key as its platform
+ * administrator's key and without rate limits (`serverEnv`), and `call` sends that key as a bearer
+ * token unless told otherwise — see `CallOptions.anonymous` and `CallOptions.headers`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { authHeader, serverEnv } from '../support/serve-process.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const READY_TIMEOUT_MS = 30_000;
@@ -70,7 +75,16 @@ export interface CallOptions {
   /** URL of a JSON-LD context sent in a Link header. */
   link?: string;
   tenant?: string;
+  /**
+   * Extra request headers. An `authorization` header here is sent as given (another principal's
+   * key, a malformed one) instead of the administrator's.
+   */
   headers?: Record<string, string>;
+  /**
+   * Send no credentials at all (an anonymous caller). Without it, and without an `authorization`
+   * in `headers`, the call goes out as the platform administrator. Both at once is a test bug.
+   */
+  anonymous?: boolean;
 }
 
 /** A started broker plus helpers bound to it. */
@@ -157,7 +171,14 @@ export function useBroker(): Broker {
     deadContextUrl: '',
     stderr: () => errText,
     call: async (method, path, options = {}) => {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      const own = Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+      if (options.anonymous && own) {
+        throw new Error('call: `anonymous` and an authorization header contradict each other');
+      }
+      const headers: Record<string, string> = {
+        ...(options.anonymous || own ? {} : authHeader()),
+        ...(options.headers ?? {}),
+      };
       let payload: string | undefined;
       if (options.body !== undefined) {
         payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
@@ -209,7 +230,7 @@ export function useBroker(): Broker {
         ...['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
         ...['--allow-private-endpoints', '127.0.0.1'],
       ],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd: REPO_ROOT, env: serverEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (d: Buffer) => {
       if (errText.length < 20_000) errText += d.toString();

@@ -1,4 +1,5 @@
-// Operational endpoints beside the NGSI-LD API: health, readiness, Prometheus metrics, OpenAPI document.
+// Operational endpoints beside the NGSI-LD API: health, readiness, Prometheus metrics, OpenAPI document;
+// and which of them an anonymous caller reaches since access control (issue #4).
 import { describe, expect, it } from 'vitest';
 import { expectStatus, useBroker } from './harness.js';
 
@@ -28,5 +29,20 @@ describe('ops endpoints', () => {
     expect(String(res.body.openapi)).toMatch(/^3\.1/);
     expect(res.body.paths['/ngsi-ld/v1/entities']).toBeDefined();
     expect(res.body.info?.title).toBeTruthy();
+  });
+
+  it('anonymous: /health, /ready and /openapi.json stay open; the API and /metrics answer 401 Bearer', async () => {
+    for (const path of ['/health', '/ready', '/openapi.json']) {
+      expectStatus(await b.call('GET', path, { anonymous: true }), 200);
+    }
+    for (const path of ['entities?type=Building', '/metrics']) {
+      const res = await b.call('GET', path, { anonymous: true });
+      expectStatus(res, 401);
+      expect(res.headers.get('www-authenticate') ?? '').toMatch(/^Bearer/);
+    }
+    const wrong = await b.call('GET', 'entities?type=Building', {
+      headers: { authorization: 'Bearer urbis_not-a-key-of-this-server-0123456789' },
+    });
+    expectStatus(wrong, 401);
   });
 });

@@ -1,5 +1,29 @@
-/** Helpers for tests that run the real `urbis serve` process: a free loopback port, and readiness. */
+/**
+ * Helpers for tests that run the real `urbis serve` process: a free loopback port, readiness, and
+ * the credentials such a process accepts. Since issue #4 every API call needs a bearer key; a server
+ * started with `serverEnv()` takes ADMIN_KEY (the key of the in-process test apps) as its platform
+ * administrator's key, and has no rate limits, so that a test's burst of requests is never a 429.
+ */
 import { createServer } from 'node:net';
+import { ADMIN_KEY } from './keys.js';
+
+export { ADMIN_KEY };
+
+/** The environment of a spawned `urbis serve`: the caller's, the admin key, no rate limits, then `extra`. */
+export function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    URBIS_ADMIN_KEY: ADMIN_KEY,
+    URBIS_RATE_LIMIT: '0',
+    URBIS_ANONYMOUS_RATE_LIMIT: '0',
+    ...extra,
+  };
+}
+
+/** The header that makes a request the platform administrator's on a server started with `serverEnv()`. */
+export function authHeader(): { authorization: string } {
+  return { authorization: `Bearer ${ADMIN_KEY}` };
+}
 
 /** A TCP port free on 127.0.0.1 at the time of asking. */
 export async function freePort(): Promise<number> {
@@ -13,7 +37,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Wait until GET /ready on 127.0.0.1:`port` answers 200 (20 s at most). */
+/** Wait until GET /ready on 127.0.0.1:`port` answers 200 (20 s at most). /ready needs no credentials. */
 export async function waitReady(port: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {

@@ -2,8 +2,11 @@
  * The context broker's entity use cases (NGSI-LD clause 5.6 and 5.7): create, retrieve, query,
  * update, merge, replace, delete, and the batch operations. Inputs arrive parsed and expanded;
  * outputs are internal entities that the caller renders. Knows nothing of HTTP.
+ *
+ * Every use case runs in a Scope: the caller's access rules narrow reads and check each change inside
+ * the write transaction (src/context/scope.ts), and incoming attributes pass the privacy gate first.
  */
-import { NgsiError, alreadyExists, isNgsiError, notFound } from '../../core/errors.js';
+import { NgsiError, alreadyExists, badRequest, isNgsiError, notFound } from '../../core/errors.js';
 import {
   appendAttributes,
   deleteAttribute,
@@ -20,8 +23,11 @@ import {
 import type { TermMapper } from '../../core/jsonld/terms.js';
 import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { EntityQuery } from '../../core/query/ast.js';
-import type { MutationResult, Store } from '../../store/port.js';
+import type { Mutation, MutationResult, Store } from '../../store/port.js';
+import { NO_TREATMENT, type IngestGate, type IngestTreatment } from '../ingest-gate.js';
+import { guardMutations, narrowQuery, readable, type Scope } from '../scope.js';
 import { deleteMutation, existingMutation, putMutation } from './mutations.js';
+import { treatMerged, treatPartial } from './treat-fragments.js';
 
 /** The outcome of a batch: ids that succeeded and per-entity errors (207 when both). */
 export interface BatchResult {
@@ -38,18 +44,22 @@ export interface AttrUpdateResult {
 /** Upsert flavours of clause 5.6.8: replace the entity, or update (append to) it. */
 export type UpsertMode = 'replace' | 'update';
 
-/** Dependencies: the store and a clock (injected so tests can fix time). */
+/** Dependencies: the store, the privacy gate and a clock (injected so tests can fix time). */
 export interface EntityServiceDeps {
   store: Store;
+  /** Privacy treatments of incoming attributes (none when absent). */
+  ingest?: IngestGate;
   now?: () => string;
 }
 
 export class EntityService {
   private readonly store: Store;
+  private readonly ingest: IngestGate | undefined;
   private readonly now: () => string;
 
   constructor(deps: EntityServiceDeps) {
     this.store = deps.store;
+    this.ingest = deps.ingest;
     this.now = deps.now ?? isoClock();
   }
 
@@ -60,111 +70,123 @@ export class EntityService {
     }
   }
 
-  async create(tenant: string, entity: Entity): Promise<void> {
+  async create(scope: Scope, entity: Entity): Promise<void> {
     const now = this.now();
-    const [result] = await this.store.mutate(tenant, [
+    const gate = await this.treatment(scope);
+    const [result] = await this.mutate(scope, [
       putMutation(entity.id, (current) => {
         if (current !== undefined) throw alreadyExists(`entity ${entity.id} already exists`);
-        return stampNew(entity, now);
+        return stampNew(treated(gate, entity), now);
       }),
     ]);
     throwIfFailed(result);
   }
 
-  async retrieve(tenant: string, id: string): Promise<Entity> {
-    await this.requireTenant(tenant);
-    const entity = await this.store.getEntity(tenant, id);
-    if (entity === undefined) throw notFound(`entity ${id} not found`);
-    return entity;
+  /** The entity as the caller may read it; 404 when absent or when it may not read it. */
+  async retrieve(scope: Scope, id: string): Promise<Entity> {
+    await this.requireTenant(scope.tenant);
+    const entity = await this.store.getEntity(scope.tenant, id);
+    const visible = entity === undefined ? undefined : readable(scope, entity);
+    if (visible === undefined) throw notFound(`entity ${id} not found`);
+    return visible;
   }
 
-  async query(tenant: string, query: EntityQuery): Promise<{ entities: Entity[]; count?: number }> {
-    await this.requireTenant(tenant);
-    return this.store.queryEntities(tenant, query);
+  async query(scope: Scope, query: EntityQuery): Promise<{ entities: Entity[]; count?: number }> {
+    await this.requireTenant(scope.tenant);
+    const narrowed = narrowQuery(scope, query, 'read');
+    if (narrowed === undefined) return { entities: [], ...(query.count ? { count: 0 } : {}) };
+    const result = await this.store.queryEntities(scope.tenant, narrowed);
+    if (scope.access === undefined) return result;
+    const entities = result.entities.map((e) => readable(scope, e)).filter((e) => e !== undefined);
+    return { ...result, entities };
   }
 
-  async delete(tenant: string, id: string): Promise<void> {
-    await this.requireTenant(tenant);
-    const [result] = await this.store.mutate(tenant, [deleteMutation(id)]);
+  async delete(scope: Scope, id: string): Promise<void> {
+    await this.requireTenant(scope.tenant);
+    const [result] = await this.mutate(scope, [deleteMutation(id)]);
     throwIfFailed(result);
   }
 
-  async replace(tenant: string, id: string, replacement: Entity): Promise<void> {
-    await this.change(tenant, id, (current, now) => replaceEntity(current, replacement, now));
+  async replace(scope: Scope, id: string, replacement: Entity): Promise<void> {
+    const gate = await this.treatment(scope);
+    await this.change(scope, id, (current, now) => replaceEntity(current, treated(gate, replacement), now));
   }
 
-  async merge(
-    tenant: string,
-    id: string,
-    fragment: Entity,
-    raw: Record<string, unknown>,
-    mapper: TermMapper,
-  ) {
-    await this.change(tenant, id, (current, now) => mergeEntity(current, fragment, raw, mapper, now));
+  async merge(scope: Scope, id: string, fragment: Entity, raw: Record<string, unknown>, mapper: TermMapper) {
+    const gate = await this.treatment(scope);
+    await this.change(scope, id, (current, now) =>
+      treatMerged(gate, current, fragment, raw, mapper, (f, r) => mergeEntity(current, f, r, mapper, now)),
+    );
   }
 
   async appendAttrs(
-    tenant: string,
+    scope: Scope,
     id: string,
     attrs: Record<string, Attribute[]>,
     noOverwrite: boolean,
-    scope?: string[],
+    entityScope?: string[],
   ): Promise<AttrUpdateResult> {
-    return this.changeReporting(tenant, id, (current, now) =>
-      appendAttributes(current, attrs, now, noOverwrite, scope),
+    const gate = await this.treatment(scope);
+    return this.changeReporting(scope, id, (current, now) =>
+      appendAttributes(current, gate.attrs(current.type, attrs), now, noOverwrite, entityScope),
     );
   }
 
   async updateAttrs(
-    tenant: string,
+    scope: Scope,
     id: string,
     attrs: Record<string, Attribute[]>,
-    scope?: string[],
+    entityScope?: string[],
   ): Promise<AttrUpdateResult> {
-    return this.changeReporting(tenant, id, (current, now) => updateAttributes(current, attrs, now, scope));
+    const gate = await this.treatment(scope);
+    return this.changeReporting(scope, id, (current, now) =>
+      updateAttributes(current, gate.attrs(current.type, attrs), now, entityScope),
+    );
   }
 
   async partialUpdateAttr(
-    tenant: string,
+    scope: Scope,
     id: string,
     iri: string,
     fragment: Record<string, unknown>,
     mapper: TermMapper,
   ) {
-    await this.change(tenant, id, (current, now) =>
-      partialUpdateAttribute(current, iri, fragment, mapper, now),
+    const gate = await this.treatment(scope);
+    await this.change(scope, id, (current, now) =>
+      treatPartial(gate, current, iri, fragment, partialUpdateAttribute(current, iri, fragment, mapper, now)),
     );
   }
 
-  async replaceAttr(tenant: string, id: string, iri: string, attr: Attribute): Promise<void> {
-    await this.change(tenant, id, (current, now) => replaceAttribute(current, iri, attr, now));
+  async replaceAttr(scope: Scope, id: string, iri: string, attr: Attribute): Promise<void> {
+    const gate = await this.treatment(scope);
+    await this.change(scope, id, (current, now) => {
+      const list = gate.attrs(current.type, { [iri]: [attr] })[iri];
+      if (list === undefined || list[0] === undefined)
+        throw badRequest(`attribute ${iri} is not declared for this entity type`);
+      return replaceAttribute(current, iri, list[0], now);
+    });
   }
 
-  async deleteAttr(
-    tenant: string,
-    id: string,
-    iri: string,
-    datasetId: string | undefined,
-    deleteAll: boolean,
-  ) {
-    await this.change(tenant, id, (current, now) => deleteAttribute(current, iri, datasetId, deleteAll, now));
+  async deleteAttr(scope: Scope, id: string, iri: string, datasetId: string | undefined, deleteAll: boolean) {
+    await this.change(scope, id, (current, now) => deleteAttribute(current, iri, datasetId, deleteAll, now));
   }
 
-  async deleteScope(tenant: string, id: string): Promise<void> {
-    await this.change(tenant, id, (current, now) => deleteScope(current, now));
+  async deleteScope(scope: Scope, id: string): Promise<void> {
+    await this.change(scope, id, (current, now) => deleteScope(current, now));
   }
 
   /** Batch create (5.6.7): each entity that exists already fails alone. */
-  async batchCreate(tenant: string, entities: Entity[]): Promise<BatchResult> {
+  async batchCreate(scope: Scope, entities: Entity[]): Promise<BatchResult> {
     if (entities.length === 0) return { success: [], errors: [] };
     const now = this.now();
+    const gate = await this.treatment(scope);
     return batchResult(
-      await this.store.mutate(
-        tenant,
+      await this.mutate(
+        scope,
         entities.map((e) =>
           putMutation(e.id, (current) => {
             if (current !== undefined) throw alreadyExists(`entity ${e.id} already exists`);
-            return stampNew(e, now);
+            return stampNew(treated(gate, e), now);
           }),
         ),
       ),
@@ -173,24 +195,26 @@ export class EntityService {
 
   /** Batch upsert (5.6.8): create what is missing; replace or update what exists. */
   async batchUpsert(
-    tenant: string,
+    scope: Scope,
     entities: Entity[],
     mode: UpsertMode,
   ): Promise<BatchResult & { created: string[] }> {
     if (entities.length === 0) return { success: [], errors: [], created: [] };
     const now = this.now();
+    const gate = await this.treatment(scope);
     const created = new Set<string>();
-    const results = await this.store.mutate(
-      tenant,
+    const results = await this.mutate(
+      scope,
       entities.map((e) =>
         putMutation(e.id, (current) => {
           if (current === undefined) {
             created.add(e.id);
-            return stampNew(e, now);
+            return stampNew(treated(gate, e), now);
           }
           created.delete(e.id);
-          if (mode === 'replace') return replaceEntity(current, e, now);
-          const merged = appendAttributes(current, e.attrs, now, false).entity;
+          if (mode === 'replace') return replaceEntity(current, treated(gate, e), now);
+          const types = [...new Set([...current.type, ...e.type])];
+          const merged = appendAttributes(current, gate.attrs(types, e.attrs), now, false).entity;
           for (const t of e.type) if (!merged.type.includes(t)) merged.type = [...merged.type, t];
           return merged;
         }),
@@ -200,14 +224,19 @@ export class EntityService {
   }
 
   /** Batch update (5.6.9): append attributes to existing entities (noOverwrite keeps existing ones). */
-  async batchUpdate(tenant: string, entities: Entity[], noOverwrite: boolean): Promise<BatchResult> {
-    await this.requireTenant(tenant);
+  async batchUpdate(scope: Scope, entities: Entity[], noOverwrite: boolean): Promise<BatchResult> {
+    await this.requireTenant(scope.tenant);
     const now = this.now();
+    const gate = await this.treatment(scope);
     return batchResult(
-      await this.store.mutate(
-        tenant,
+      await this.mutate(
+        scope,
         entities.map((e) =>
-          existingMutation(e.id, (current) => appendAttributes(current, e.attrs, now, noOverwrite).entity),
+          existingMutation(
+            e.id,
+            (current) =>
+              appendAttributes(current, gate.attrs(current.type, e.attrs), now, noOverwrite).entity,
+          ),
         ),
       ),
     );
@@ -215,62 +244,84 @@ export class EntityService {
 
   /** Batch merge (5.6.20). */
   async batchMerge(
-    tenant: string,
+    scope: Scope,
     items: Array<{ entity: Entity; raw: Record<string, unknown> }>,
     mapper: TermMapper,
   ): Promise<BatchResult> {
-    await this.requireTenant(tenant);
+    await this.requireTenant(scope.tenant);
     const now = this.now();
+    const gate = await this.treatment(scope);
     return batchResult(
-      await this.store.mutate(
-        tenant,
+      await this.mutate(
+        scope,
         items.map(({ entity, raw }) =>
-          existingMutation(entity.id, (current) => mergeEntity(current, entity, raw, mapper, now)),
+          existingMutation(entity.id, (current) =>
+            treatMerged(gate, current, entity, raw, mapper, (f, r) =>
+              mergeEntity(current, f, r, mapper, now),
+            ),
+          ),
         ),
       ),
     );
   }
 
   /** Batch delete (5.6.10). */
-  async batchDelete(tenant: string, ids: string[]): Promise<BatchResult> {
-    await this.requireTenant(tenant);
-    return batchResult(await this.store.mutate(tenant, ids.map(deleteMutation)));
+  async batchDelete(scope: Scope, ids: string[]): Promise<BatchResult> {
+    await this.requireTenant(scope.tenant);
+    return batchResult(await this.mutate(scope, ids.map(deleteMutation)));
   }
 
-  /** Purge (DELETE /entities with type / q): deletes every match, returns how many. */
-  async purge(tenant: string, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<number> {
-    await this.requireTenant(tenant);
-    const ids = await this.store.queryIds(tenant, query);
-    const results = await this.store.mutate(tenant, ids.map(deleteMutation));
+  /** Purge (DELETE /entities with type / q): deletes every match the caller may delete, returns how many. */
+  async purge(scope: Scope, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<number> {
+    await this.requireTenant(scope.tenant);
+    const narrowed = narrowQuery(scope, query, 'write');
+    if (narrowed === undefined) return 0;
+    const ids = await this.store.queryIds(scope.tenant, narrowed);
+    const results = await this.mutate(scope, ids.map(deleteMutation));
     return results.filter((r) => r.ok).length;
+  }
+
+  /** Apply mutations, each checked against the caller's write rules inside the transaction. */
+  private mutate(scope: Scope, mutations: Mutation[]): Promise<MutationResult[]> {
+    return this.store.mutate(scope.tenant, guardMutations(scope, mutations));
+  }
+
+  private treatment(scope: Scope): Promise<IngestTreatment> {
+    return this.ingest === undefined ? Promise.resolve(NO_TREATMENT) : this.ingest.prepare(scope.tenant);
   }
 
   /** Change one existing entity of an existing tenant, in one transaction. */
   private async change(
-    tenant: string,
+    scope: Scope,
     id: string,
     fn: (current: Entity, now: string) => Entity,
   ): Promise<void> {
-    await this.requireTenant(tenant);
+    await this.requireTenant(scope.tenant);
     const now = this.now();
-    const [result] = await this.store.mutate(tenant, [existingMutation(id, (current) => fn(current, now))]);
+    const [result] = await this.mutate(scope, [existingMutation(id, (current) => fn(current, now))]);
     throwIfFailed(result);
   }
 
   /** Like change, for operations that report which attributes they updated (207 UpdateResult). */
   private async changeReporting(
-    tenant: string,
+    scope: Scope,
     id: string,
     fn: (current: Entity, now: string) => UpdateOutcome,
   ): Promise<AttrUpdateResult> {
     let outcome: AttrUpdateResult = { updated: [], notUpdated: [] };
-    await this.change(tenant, id, (current, now) => {
+    await this.change(scope, id, (current, now) => {
       const r = fn(current, now);
       outcome = r;
       return r.entity;
     });
     return outcome;
   }
+}
+
+/** The entity with its attributes through the privacy gate. */
+function treated(gate: IngestTreatment, entity: Entity): Entity {
+  const attrs = gate.attrs(entity.type, entity.attrs);
+  return attrs === entity.attrs ? entity : { ...entity, attrs };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Entity } from '../../core/model/entity.js';
 import { isLive, notifiedView } from '../../core/subscription/match-change.js';
 import type { Subscription } from '../../core/subscription/model.js';
 import type { Notice, Store } from '../../store/port.js';
+import type { Access } from '../../governance/policy/access.js';
 
 /** Options of the periodic notifier; every one has a default. */
 export interface PeriodicOptions {
@@ -33,6 +34,8 @@ export interface PeriodicDeps {
   clock?: () => number;
   /** Told of a round that failed. */
   onError?: (error: unknown, tenant: string, subscriptionId: string) => void;
+  /** What the subscription's owner may read (undefined: no restriction). */
+  ownerAccess?: (tenant: string, sub: Subscription) => Access | undefined;
   options?: PeriodicOptions;
 }
 
@@ -135,6 +138,9 @@ export class PeriodicNotifier {
   /** The entities a periodic subscription selects now (each once). */
   private async select(tenant: string, sub: Subscription): Promise<Entity[]> {
     const found = new Map<string, Entity>();
+    const access = this.deps.ownerAccess?.(tenant, sub);
+    const visibility = access?.visibility('read');
+    if (visibility !== undefined && visibility.allow.length === 0) return [];
     for (const selector of sub.entities ?? []) {
       const type: TypeExpr = selector.typeExpr ?? { kind: 'type', name: selector.type };
       const query: EntityQuery = { type, limit: this.pageSize, offset: 0, count: false };
@@ -143,9 +149,13 @@ export class PeriodicNotifier {
       if (sub.q !== undefined) query.q = sub.q.expr;
       if (sub.geoQ !== undefined) query.geoQ = sub.geoQ;
       if (sub.scopeQ !== undefined) query.scopeQ = sub.scopeQ.expr;
+      if (visibility !== undefined) query.visibility = visibility;
       while (found.size < this.maxEntities) {
         const { entities } = await this.deps.store.queryEntities(tenant, query);
-        for (const e of entities) if (found.size < this.maxEntities) found.set(e.id, e);
+        for (const e of entities) {
+          const seen = access === undefined ? e : access.filterEntity(e);
+          if (seen !== undefined && found.size < this.maxEntities) found.set(e.id, seen);
+        }
         if (entities.length < query.limit) break;
         query.offset += entities.length;
       }

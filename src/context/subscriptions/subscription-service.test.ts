@@ -74,69 +74,73 @@ const building = (id = 'urn:ngsi-ld:Building:1', height = 10): Entity => ({
 
 describe('SubscriptionService CRUD (5.8.1 – 5.8.5)', () => {
   it('creates, retrieves, lists, updates and deletes', async () => {
-    await service.create('', sub());
-    expect((await service.retrieve('', 'urn:ngsi-ld:Subscription:1')).subscription.id).toBe(
+    await service.create({ tenant: '' }, sub());
+    expect((await service.retrieve({ tenant: '' }, 'urn:ngsi-ld:Subscription:1')).subscription.id).toBe(
       'urn:ngsi-ld:Subscription:1',
     );
-    await service.create('', sub({ id: 'urn:ngsi-ld:Subscription:2' }));
-    const page = await service.list('', 1, 1);
+    await service.create({ tenant: '' }, sub({ id: 'urn:ngsi-ld:Subscription:2' }));
+    const page = await service.list({ tenant: '' }, 1, 1);
     expect(page.count).toBe(2);
     expect(page.items.map((r) => r.subscription.id)).toEqual(['urn:ngsi-ld:Subscription:2']);
-    await service.update('', 'urn:ngsi-ld:Subscription:1', (current) =>
+    await service.update({ tenant: '' }, 'urn:ngsi-ld:Subscription:1', (current) =>
       patchSubscription(current, { q: 'height>5' }, resolver.core, { now: NOW }),
     );
-    expect((await service.retrieve('', 'urn:ngsi-ld:Subscription:1')).subscription.q?.text).toBe('height>5');
+    expect((await service.retrieve({ tenant: '' }, 'urn:ngsi-ld:Subscription:1')).subscription.q?.text).toBe(
+      'height>5',
+    );
     expect(service.subscription('', 'urn:ngsi-ld:Subscription:1')?.q?.text).toBe('height>5');
-    await service.delete('', 'urn:ngsi-ld:Subscription:1');
-    expect((await rejection(service.retrieve('', 'urn:ngsi-ld:Subscription:1'))).kind).toBe(
+    await service.delete({ tenant: '' }, 'urn:ngsi-ld:Subscription:1');
+    expect((await rejection(service.retrieve({ tenant: '' }, 'urn:ngsi-ld:Subscription:1'))).kind).toBe(
       'ResourceNotFound',
     );
     expect(service.subscription('', 'urn:ngsi-ld:Subscription:1')).toBeUndefined();
   });
 
   it('409 AlreadyExists for a taken id, also when two creates race', async () => {
-    await service.create('', sub());
-    expect((await rejection(service.create('', sub()))).kind).toBe('AlreadyExists');
+    await service.create({ tenant: '' }, sub());
+    expect((await rejection(service.create({ tenant: '' }, sub()))).kind).toBe('AlreadyExists');
     const results = await Promise.allSettled([
-      service.create('', sub({ id: 'urn:ngsi-ld:Subscription:race' })),
-      service.create('', sub({ id: 'urn:ngsi-ld:Subscription:race' })),
+      service.create({ tenant: '' }, sub({ id: 'urn:ngsi-ld:Subscription:race' })),
+      service.create({ tenant: '' }, sub({ id: 'urn:ngsi-ld:Subscription:race' })),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     // The same id in another tenant is another subscription.
-    await service.create('other', sub());
+    await service.create({ tenant: 'other' }, sub());
   });
 
   it('404 for an unknown subscription; NonexistentTenant for reads, updates and deletes of an unknown tenant', async () => {
-    expect((await rejection(service.retrieve('', 'urn:x:none'))).kind).toBe('ResourceNotFound');
-    expect((await rejection(service.update('', 'urn:x:none', (s) => s))).kind).toBe('ResourceNotFound');
-    expect((await rejection(service.delete('', 'urn:x:none'))).kind).toBe('ResourceNotFound');
+    expect((await rejection(service.retrieve({ tenant: '' }, 'urn:x:none'))).kind).toBe('ResourceNotFound');
+    expect((await rejection(service.update({ tenant: '' }, 'urn:x:none', (s) => s))).kind).toBe(
+      'ResourceNotFound',
+    );
+    expect((await rejection(service.delete({ tenant: '' }, 'urn:x:none'))).kind).toBe('ResourceNotFound');
     for (const p of [
-      service.retrieve('nowhere', 'urn:x:1'),
-      service.list('nowhere', 10, 0),
-      service.update('nowhere', 'urn:x:1', (s) => s),
-      service.delete('nowhere', 'urn:x:1'),
+      service.retrieve({ tenant: 'nowhere' }, 'urn:x:1'),
+      service.list({ tenant: 'nowhere' }, 10, 0),
+      service.update({ tenant: 'nowhere' }, 'urn:x:1', (s) => s),
+      service.delete({ tenant: 'nowhere' }, 'urn:x:1'),
     ]) {
       expect((await rejection(p)).kind).toBe('NonexistentTenant');
     }
-    await service.create('fresh', sub());
-    expect((await service.list('fresh', 10, 0)).count).toBe(1);
+    await service.create({ tenant: 'fresh' }, sub());
+    expect((await service.list({ tenant: 'fresh' }, 10, 0)).count).toBe(1);
   });
 
   it('vets the endpoint on create and when an update changes it, storing nothing refused', async () => {
-    await service.create('', sub());
+    await service.create({ tenant: '' }, sub());
     expect(vetted).toEqual(['http://receiver.example/notify']);
     const bad = sub({
       id: 'urn:x:bad',
       notification: { endpoint: { uri: 'http://169.254.169.254/latest' } },
     });
-    expect((await rejection(service.create('', bad))).kind).toBe('BadRequestData');
+    expect((await rejection(service.create({ tenant: '' }, bad))).kind).toBe('BadRequestData');
     expect(await store.subscriptions.get('', 'urn:x:bad')).toBeUndefined();
     expect(service.subscription('', 'urn:x:bad')).toBeUndefined();
-    await service.update('', 'urn:ngsi-ld:Subscription:1', (s) =>
+    await service.update({ tenant: '' }, 'urn:ngsi-ld:Subscription:1', (s) =>
       patchSubscription(s, { description: 'same endpoint' }, resolver.core, { now: NOW }),
     );
     expect(vetted).toHaveLength(2);
-    const refused = service.update('', 'urn:ngsi-ld:Subscription:1', (s) =>
+    const refused = service.update({ tenant: '' }, 'urn:ngsi-ld:Subscription:1', (s) =>
       patchSubscription(s, { notification: { endpoint: { uri: 'http://169.254.1.1/x' } } }, resolver.core, {
         now: NOW,
       }),
@@ -149,12 +153,12 @@ describe('SubscriptionService CRUD (5.8.1 – 5.8.5)', () => {
 
   it('checks that the @context for notifications can be loaded (503 otherwise)', async () => {
     const unavailable = sub({ jsonldContext: 'https://unreachable.example/ctx.jsonld' });
-    expect((await rejection(service.create('', unavailable))).kind).toBe('LdContextNotAvailable');
-    await service.create('', sub({ id: 'urn:x:ok', jsonldContext: CTX_URL }));
+    expect((await rejection(service.create({ tenant: '' }, unavailable))).kind).toBe('LdContextNotAvailable');
+    await service.create({ tenant: '' }, sub({ id: 'urn:x:ok', jsonldContext: CTX_URL }));
   });
 
   it('loads the stored subscriptions at start', async () => {
-    await service.create('t', sub());
+    await service.create({ tenant: 't' }, sub());
     const again = new SubscriptionService({
       store,
       contexts: resolver,
@@ -173,8 +177,8 @@ describe('SubscriptionService CRUD (5.8.1 – 5.8.5)', () => {
 
 describe('SubscriptionService as the reactor', () => {
   it('turns a change into the notices of the subscriptions it concerns', async () => {
-    await service.create('', sub());
-    await service.create('', sub({ id: 'urn:x:tall', q: 'height>100' }));
+    await service.create({ tenant: '' }, sub());
+    await service.create({ tenant: '' }, sub({ id: 'urn:x:tall', q: 'height>100' }));
     const notices = service.react({ tenant: '', id: 'urn:ngsi-ld:Building:1', after: building(), at: NOW });
     expect(notices).toEqual([
       {
@@ -190,11 +194,14 @@ describe('SubscriptionService as the reactor', () => {
 
   it('with 10,000 subscriptions of other types, a write evaluates only the relevant ones', async () => {
     for (let i = 0; i < 10_000; i++) {
-      await service.create('', sub({ id: `urn:x:other:${i}`, entities: [{ type: `Other${i % 100}` }] }));
+      await service.create(
+        { tenant: '' },
+        sub({ id: `urn:x:other:${i}`, entities: [{ type: `Other${i % 100}` }] }),
+      );
     }
-    await service.create('', sub({ id: 'urn:x:mine' }));
+    await service.create({ tenant: '' }, sub({ id: 'urn:x:mine' }));
     await service.create(
-      '',
+      { tenant: '' },
       sub({ id: 'urn:x:mine-by-id', entities: [{ type: 'Building', id: 'urn:ngsi-ld:Building:1' }] }),
     );
     const before = service.stats.evaluations;
@@ -211,7 +218,7 @@ describe('SubscriptionService as the reactor', () => {
       endpointPolicy: policy,
       onError: (e) => errors.push(e),
     });
-    await s.create('', sub());
+    await s.create({ tenant: '' }, sub());
     // A stored subscription whose q cannot run (corrupted by hand): matching throws inside.
     const broken = structuredClone(sub({ id: 'urn:x:broken' }));
     broken.q = {
@@ -223,7 +230,7 @@ describe('SubscriptionService as the reactor', () => {
         value: { kind: 'number', value: 1 },
       },
     };
-    await s.create('', broken);
+    await s.create({ tenant: '' }, broken);
     const notices = s.react({
       tenant: '',
       id: 'urn:ngsi-ld:Building:1',

@@ -14,10 +14,17 @@ import { NgsiError, alreadyExists, notFound } from '../../core/errors.js';
 import { CORE_CONTEXT_URL } from '../../core/jsonld/core-context-v1-8.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
 import { matchChange } from '../../core/subscription/match-change.js';
-import type { NoticePayload, Subscription, SubscriptionRecord } from '../../core/subscription/model.js';
+import type {
+  NoticePayload,
+  Subscription,
+  SubscriptionOwner,
+  SubscriptionRecord,
+} from '../../core/subscription/model.js';
+import type { Access } from '../../governance/policy/access.js';
 import { renderNotification } from '../../core/subscription/render-notification.js';
 import { DEFAULT_TENANT, type Change, type Notice, type Store } from '../../store/port.js';
 import type { EndpointPolicy, NotificationSource, RenderedNotification } from '../notify/contracts.js';
+import type { Scope } from '../scope.js';
 import { PeriodicNotifier, type PeriodicOptions } from './periodic.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -39,6 +46,11 @@ export interface SubscriptionServiceDeps {
   periodic?: PeriodicOptions;
   /** Told of failures that must not fail a write (a subscription that cannot be evaluated, a periodic round). */
   onError?: (error: unknown, context: { tenant: string; subscriptionId: string; during: string }) => void;
+  /**
+   * What a subscription's owner may read now (synchronous: it runs inside write transactions).
+   * Absent: subscriptions notify without restriction.
+   */
+  ownerAccess?: (tenant: string, owner: SubscriptionOwner) => Access;
 }
 
 /** The Link header naming a context URL (clause 6.3.5). */
@@ -54,6 +66,7 @@ export class SubscriptionService implements NotificationSource {
   private readonly index = new SubscriptionIndex();
   private readonly periodic: PeriodicNotifier;
   private readonly onError: NonNullable<SubscriptionServiceDeps['onError']>;
+  private readonly ownerAccess: SubscriptionServiceDeps['ownerAccess'];
   /** Counters for tests and metrics: subscriptions evaluated against changes, notices produced. */
   readonly stats = { evaluations: 0, notices: 0 };
 
@@ -63,7 +76,9 @@ export class SubscriptionService implements NotificationSource {
     this.policy = deps.endpointPolicy;
     this.now = deps.now ?? (() => new Date().toISOString());
     this.onError = deps.onError ?? (() => undefined);
+    this.ownerAccess = deps.ownerAccess;
     this.periodic = new PeriodicNotifier({
+      ownerAccess: (tenant, sub) => this.accessOf(tenant, sub),
       store: deps.store,
       lookup: (tenant, id) => this.index.get(tenant, id),
       clock: () => Date.parse(this.now()),
@@ -99,8 +114,25 @@ export class SubscriptionService implements NotificationSource {
     }
   }
 
-  /** Create (5.8.1): 409 when the id is taken. The tenant springs into being with it. */
-  async create(tenant: string, sub: Subscription): Promise<void> {
+  /**
+   * Create (5.8.1): 409 when the id is taken. The tenant springs into being with it. The caller
+   * becomes the owner: notifications will carry only what it may read.
+   */
+  async create(scope: Scope, given: Subscription): Promise<void> {
+    const tenant = scope.tenant;
+    const principal = scope.access?.principal;
+    const sub: Subscription =
+      principal === undefined
+        ? given
+        : {
+            ...given,
+            owner: {
+              principal: principal.id,
+              tenant: principal.tenant,
+              roles: [...principal.roles],
+              via: principal.via,
+            },
+          };
     await this.policy.vet(sub.notification.endpoint.uri);
     await this.contexts.resolve(sub.jsonldContext);
     // Check and reserve with no await in between, so that two creates of one id cannot both pass.
@@ -121,33 +153,59 @@ export class SubscriptionService implements NotificationSource {
   }
 
   /** Retrieve (5.8.3). */
-  async retrieve(tenant: string, id: string): Promise<SubscriptionRecord> {
-    await this.requireTenant(tenant);
-    const record = await this.store.subscriptions.get(tenant, id);
-    if (record === undefined) throw notFound(`subscription ${id} not found`);
+  async retrieve(scope: Scope, id: string): Promise<SubscriptionRecord> {
+    await this.requireTenant(scope.tenant);
+    const record = await this.store.subscriptions.get(scope.tenant, id);
+    if (record === undefined || !ownedBy(scope, record.subscription))
+      throw notFound(`subscription ${id} not found`);
     return record;
   }
 
   /** Query (5.8.4): a page of the tenant's subscriptions, ordered by id, and their total. */
   async list(
-    tenant: string,
+    scope: Scope,
     limit: number,
     offset: number,
   ): Promise<{ items: SubscriptionRecord[]; count: number }> {
-    await this.requireTenant(tenant);
-    return this.store.subscriptions.list(tenant, limit, offset);
+    await this.requireTenant(scope.tenant);
+    if (seesAll(scope)) return this.store.subscriptions.list(scope.tenant, limit, offset);
+    // Only the caller's own: filtered before paging so that the page and the count are exact.
+    const all = await this.store.subscriptions.list(scope.tenant, Number.MAX_SAFE_INTEGER, 0);
+    const own = all.items.filter((r) => ownedBy(scope, r.subscription));
+    return { items: own.slice(offset, offset + limit), count: own.length };
+  }
+
+  /**
+   * Delete every subscription of `tenant` that a principal (its id and its own tenant) owns, when the
+   * principal is deleted; how many.
+   */
+  async deleteOwnedBy(tenant: string, principal: { id: string; tenant: string }): Promise<number> {
+    let n = 0;
+    for (const { tenant: t, subscription } of await this.store.subscriptions.all()) {
+      const owner = subscription.owner;
+      if (t !== tenant || owner?.principal !== principal.id || owner.tenant !== principal.tenant) continue;
+      await this.store.subscriptions.delete(t, subscription.id);
+      this.index.remove(t, subscription.id);
+      this.periodic.unschedule(t, subscription.id);
+      n++;
+    }
+    return n;
   }
 
   /**
    * Update (5.8.2): `change` builds the new subscription from the current one (patchSubscription);
    * a new endpoint URI is vetted, a new @context resolved, before anything is stored.
    */
-  async update(tenant: string, id: string, change: (current: Subscription) => Subscription): Promise<void> {
+  async update(scope: Scope, id: string, change: (current: Subscription) => Subscription): Promise<void> {
+    const tenant = scope.tenant;
     await this.requireTenant(tenant);
     const current =
       this.index.get(tenant, id) ?? (await this.store.subscriptions.get(tenant, id))?.subscription;
-    if (current === undefined) throw notFound(`subscription ${id} not found`);
-    const next = change(current);
+    if (current === undefined || !ownedBy(scope, current)) throw notFound(`subscription ${id} not found`);
+    const changed = change(current);
+    // The owner is not a member a client can set or change.
+    const { owner: _given, ...rest } = changed;
+    const next: Subscription = current.owner === undefined ? rest : { ...rest, owner: current.owner };
     if (next.notification.endpoint.uri !== current.notification.endpoint.uri) {
       await this.policy.vet(next.notification.endpoint.uri);
     }
@@ -164,8 +222,12 @@ export class SubscriptionService implements NotificationSource {
   }
 
   /** Delete (5.8.5), with its pending notifications. */
-  async delete(tenant: string, id: string): Promise<void> {
+  async delete(scope: Scope, id: string): Promise<void> {
+    const tenant = scope.tenant;
     await this.requireTenant(tenant);
+    const record = await this.store.subscriptions.get(tenant, id);
+    if (record !== undefined && !ownedBy(scope, record.subscription))
+      throw notFound(`subscription ${id} not found`);
     const existed = await this.store.subscriptions.delete(tenant, id);
     this.index.remove(tenant, id);
     this.periodic.unschedule(tenant, id);
@@ -183,7 +245,9 @@ export class SubscriptionService implements NotificationSource {
       this.stats.evaluations++;
       let payload: NoticePayload | undefined;
       try {
-        payload = matchChange(sub, change);
+        const seen = this.ownersView(sub, change);
+        if (seen === undefined) continue;
+        payload = matchChange(sub, seen);
       } catch (error) {
         this.onError(error, { tenant: change.tenant, subscriptionId: sub.id, during: 'matching' });
         continue;
@@ -193,6 +257,31 @@ export class SubscriptionService implements NotificationSource {
     this.stats.notices += notices.length;
     return notices;
   };
+
+  /** The owner's access (undefined: no restriction). */
+  private accessOf(tenant: string, sub: Subscription): Access | undefined {
+    return sub.owner === undefined || this.ownerAccess === undefined
+      ? undefined
+      : this.ownerAccess(tenant, sub.owner);
+  }
+
+  /**
+   * The change as the subscription's owner may see it: both states reduced to the attributes it may
+   * read, so that a hidden attribute neither triggers nor appears; undefined when it sees neither.
+   */
+  private ownersView(sub: Subscription, change: Change): Change | undefined {
+    const access = this.accessOf(change.tenant, sub);
+    if (access === undefined) return change;
+    const before = change.before === undefined ? undefined : access.filterEntity(change.before);
+    const after = change.after === undefined ? undefined : access.filterEntity(change.after);
+    if (before === undefined && after === undefined) return undefined;
+    const { before: _b, after: _a, ...rest } = change;
+    return {
+      ...rest,
+      ...(before !== undefined ? { before } : {}),
+      ...(after !== undefined ? { after } : {}),
+    };
+  }
 
   /** NotificationSource: the subscription as it is now, from memory. */
   subscription(tenant: string, id: string): Subscription | undefined {
@@ -227,6 +316,17 @@ export class SubscriptionService implements NotificationSource {
     if (tenant !== DEFAULT_TENANT) headers['NGSILD-Tenant'] = tenant;
     return { body: JSON.stringify(body), contentType: endpoint.accept, headers };
   }
+}
+
+/** A caller that may administer the tenant sees every subscription; others their own. */
+function seesAll(scope: Scope): boolean {
+  return scope.access === undefined || scope.access.may('admin');
+}
+
+function ownedBy(scope: Scope, sub: Subscription): boolean {
+  if (seesAll(scope)) return true;
+  const p = scope.access?.principal;
+  return p !== undefined && sub.owner?.principal === p.id && sub.owner.tenant === p.tenant;
 }
 
 /** The one URL a Link header can name: the context itself, a one-URL list's URL, else the core context. */

@@ -77,6 +77,21 @@ export interface OrderKey {
   descending: boolean;
 }
 
+/** Entities of these types (any of them; all types when absent) whose id matches idPattern (when given). */
+export interface VisibilityScope {
+  types?: string[];
+  idPattern?: string;
+}
+
+/**
+ * What a principal may see, pushed into the query so that paging and counts stay exact: entities in
+ * some `allow` scope and in no `deny` scope (an empty `allow` selects nothing). Types expanded.
+ */
+export interface Visibility {
+  allow: VisibilityScope[];
+  deny: VisibilityScope[];
+}
+
 /** Everything a store needs to select entities; all names expanded. */
 export interface EntityQuery {
   type?: TypeExpr;
@@ -88,6 +103,8 @@ export interface EntityQuery {
   geoQ?: GeoQuery;
   scopeQ?: ScopeExpr;
   orderBy?: OrderKey[];
+  /** Access control: only entities the requesting principal may see (absent: no restriction). */
+  visibility?: Visibility;
   limit: number;
   offset: number;
   count: boolean;

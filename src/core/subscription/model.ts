@@ -77,9 +77,23 @@ export interface DeliveryStatus {
   lastError?: string;
 }
 
+/**
+ * Who created a subscription, as they were then: notifications carry only what this principal may
+ * read under the tenant's current policy (deleting the principal deletes its subscriptions).
+ */
+export interface SubscriptionOwner {
+  principal: string;
+  /** The principal's tenant (`*` for a platform principal). */
+  tenant: string;
+  roles: string[];
+  via: 'key' | 'oidc' | 'anonymous';
+}
+
 /** A subscription as kept by the broker. */
 export interface Subscription {
   id: string;
+  /** Absent for subscriptions made without access control (before it existed, or by the platform). */
+  owner?: SubscriptionOwner;
   subscriptionName?: string;
   description?: string;
   entities?: EntitySelector[];

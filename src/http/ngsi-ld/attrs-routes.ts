@@ -10,7 +10,7 @@ import { validateScope } from '../../core/query/scope-query.js';
 import type { AttrUpdateResult } from '../../context/entities/entity-service.js';
 import { BASE, type NgsiDeps } from './deps.js';
 import { attributeMembers } from './entities-routes.js';
-import { bodyContext, linkContext, tenantOf } from './ld-request.js';
+import { bodyContext, linkContext, scopeOf } from './ld-request.js';
 import { booleanParam, options, single, type QueryString } from './query-params.js';
 import { attrParams, deleteAttrQs, entityIdParams, noQs, optionsQs } from './schemas.js';
 
@@ -37,13 +37,13 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const noOverwrite = options(request.query, ['noOverwrite']).has('noOverwrite');
       const ld = await bodyContext(request, request.body, deps.contexts);
       const fragment = fragmentOf(request.body, id);
       const attrs = parseAttributes(fragment.attrs, ld.mapper);
-      const result = await deps.entities.appendAttrs(tenant, id, attrs, noOverwrite, fragment.scope);
+      const result = await deps.entities.appendAttrs(scope, id, attrs, noOverwrite, fragment.scope);
       return sendUpdateResult(reply, result, ld.mapper);
     },
   );
@@ -60,12 +60,12 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await bodyContext(request, request.body, deps.contexts);
       const fragment = fragmentOf(request.body, id);
       const attrs = parseAttributes(fragment.attrs, ld.mapper);
-      const result = await deps.entities.updateAttrs(tenant, id, attrs, fragment.scope);
+      const result = await deps.entities.updateAttrs(scope, id, attrs, fragment.scope);
       return sendUpdateResult(reply, result, ld.mapper);
     },
   );
@@ -82,12 +82,12 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await bodyContext(request, request.body, deps.contexts);
       const iri = ld.mapper.expandTerm(requireName(request.params.attrId, 'attribute name'));
       const fragment = withoutContext(request.body);
-      await deps.entities.partialUpdateAttr(tenant, id, iri, fragment, ld.mapper);
+      await deps.entities.partialUpdateAttr(scope, id, iri, fragment, ld.mapper);
       return reply.status(204).send();
     },
   );
@@ -104,13 +104,13 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await bodyContext(request, request.body, deps.contexts);
       const name = requireName(request.params.attrId, 'attribute name');
       const instances = parseAttributeInstances(name, withoutContext(request.body), ld.mapper);
       if (instances.length !== 1) throw badRequest('replace one attribute instance at a time');
-      await deps.entities.replaceAttr(tenant, id, ld.mapper.expandTerm(name), instances[0]!);
+      await deps.entities.replaceAttr(scope, id, ld.mapper.expandTerm(name), instances[0]!);
       return reply.status(204).send();
     },
   );
@@ -126,7 +126,7 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await linkContext(request, deps.contexts);
       const name = requireName(request.params.attrId, 'attribute name');
@@ -134,10 +134,10 @@ export function attrsRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       if (datasetId !== undefined && !isUri(datasetId)) throw badRequest('datasetId must be a URI');
       const deleteAll = booleanParam(request.query, 'deleteAll') ?? false;
       if (name === 'scope') {
-        await deps.entities.deleteScope(tenant, id);
+        await deps.entities.deleteScope(scope, id);
         return reply.status(204).send();
       }
-      await deps.entities.deleteAttr(tenant, id, ld.mapper.expandTerm(name), datasetId, deleteAll);
+      await deps.entities.deleteAttr(scope, id, ld.mapper.expandTerm(name), datasetId, deleteAll);
       return reply.status(204).send();
     },
   );

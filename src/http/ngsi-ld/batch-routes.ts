@@ -12,7 +12,7 @@ import type { Entity } from '../../core/model/entity.js';
 import type { BatchResult } from '../../context/entities/entity-service.js';
 import { BASE, type NgsiDeps } from './deps.js';
 import { attributeMembers } from './entities-routes.js';
-import { bodyContext, tenantOf } from './ld-request.js';
+import { bodyContext, scopeOf } from './ld-request.js';
 import { options, type QueryString } from './query-params.js';
 import { entityArrayBody, idArrayBody, noQs, optionsQs } from './schemas.js';
 
@@ -25,10 +25,10 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 
   const r1 = route('create', 'Create entities', noQs, entityArrayBody);
   app.post(r1.url, { schema: r1.schema }, async (request, reply) => {
-    const tenant = tenantOf(request);
+    const scope = scopeOf(request);
     const { parsed, failed } = await parseBatch(request, deps);
     const result = await deps.entities.batchCreate(
-      tenant,
+      scope,
       parsed.map((p) => p.entity),
     );
     return sendBatch(reply, merge(result, failed), 201, true);
@@ -41,13 +41,13 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     entityArrayBody,
   );
   app.post<{ Querystring: QueryString }>(r2.url, { schema: r2.schema }, async (request, reply) => {
-    const tenant = tenantOf(request);
+    const scope = scopeOf(request);
     const opts = options(request.query, ['replace', 'update']);
     if (opts.size > 1) throw badRequest('options replace and update exclude each other');
     const { parsed, failed } = await parseBatch(request, deps);
     const mode = opts.has('update') ? 'update' : 'replace';
     const result = await deps.entities.batchUpsert(
-      tenant,
+      scope,
       parsed.map((p) => p.entity),
       mode,
     );
@@ -66,11 +66,11 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     entityArrayBody,
   );
   app.post<{ Querystring: QueryString }>(r3.url, { schema: r3.schema }, async (request, reply) => {
-    const tenant = tenantOf(request);
+    const scope = scopeOf(request);
     const noOverwrite = options(request.query, ['noOverwrite']).has('noOverwrite');
     const { parsed, failed } = await parseBatch(request, deps, { requireType: false });
     const result = await deps.entities.batchUpdate(
-      tenant,
+      scope,
       parsed.map((p) => p.entity),
       noOverwrite,
     );
@@ -79,15 +79,15 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
 
   const r4 = route('merge', 'Merge entities', noQs, entityArrayBody);
   app.post(r4.url, { schema: r4.schema }, async (request, reply) => {
-    const tenant = tenantOf(request);
+    const scope = scopeOf(request);
     const { parsed, failed, mapper } = await parseBatch(request, deps, { requireType: false });
-    const result = mapper === undefined ? NOTHING : await deps.entities.batchMerge(tenant, parsed, mapper);
+    const result = mapper === undefined ? NOTHING : await deps.entities.batchMerge(scope, parsed, mapper);
     return sendBatch(reply, merge(result, failed), 204, false);
   });
 
   const r5 = route('delete', 'Delete entities', noQs, idArrayBody);
   app.post(r5.url, { schema: r5.schema }, async (request, reply) => {
-    const tenant = tenantOf(request);
+    const scope = scopeOf(request);
     const ids = request.body as unknown[];
     checkSize(ids.length, deps);
     const good: string[] = [];
@@ -96,7 +96,7 @@ export function batchRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       if (isUri(id)) good.push(id);
       else failed.push({ entityId: String(id), error: badRequest('entity id must be a URI') });
     }
-    const result = await deps.entities.batchDelete(tenant, good);
+    const result = await deps.entities.batchDelete(scope, good);
     return sendBatch(reply, merge(result, failed), 204, false);
   });
 }

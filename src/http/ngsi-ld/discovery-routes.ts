@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { requireName } from '../../core/entity/validate.js';
 import { notFound } from '../../core/errors.js';
 import { BASE, type NgsiDeps } from './deps.js';
-import { linkContext, tenantOf } from './ld-request.js';
+import { linkContext, scopeOf } from './ld-request.js';
 import { negotiate } from './negotiation.js';
 import { booleanParam, type QueryString } from './query-params.js';
 import { sendLd } from './respond.js';
@@ -20,7 +20,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     async (request, reply) => {
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
-      const types = await deps.discovery.types(tenantOf(request));
+      const types = await deps.discovery.types(scopeOf(request));
       const c = (iri: string) => ld.mapper.compactIri(iri);
       if (booleanParam(request.query, 'details')) {
         const body = types.map((t) => ({
@@ -47,7 +47,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const iri = ld.mapper.expandTerm(requireName(request.params.type, 'type'));
-      const [info] = await deps.discovery.types(tenantOf(request), [iri]);
+      const [info] = await deps.discovery.types(scopeOf(request), [iri]);
       if (info === undefined) throw notFound(`no entity of type ${request.params.type}`);
       const c = (x: string) => ld.mapper.compactIri(x);
       return sendLd(reply, ld, type, {
@@ -71,7 +71,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     async (request, reply) => {
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
-      const attrs = await deps.discovery.attributes(tenantOf(request));
+      const attrs = await deps.discovery.attributes(scopeOf(request));
       const c = (iri: string) => ld.mapper.compactIri(iri);
       if (booleanParam(request.query, 'details')) {
         const body = attrs.map((a) => ({
@@ -98,7 +98,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const iri = ld.mapper.expandTerm(requireName(request.params.attr, 'attribute'));
-      const [info] = await deps.discovery.attributes(tenantOf(request), [iri]);
+      const [info] = await deps.discovery.attributes(scopeOf(request), [iri]);
       if (info === undefined) throw notFound(`no attribute ${request.params.attr}`);
       const c = (x: string) => ld.mapper.compactIri(x);
       return sendLd(reply, ld, type, {

@@ -9,7 +9,7 @@ import { renderFeature } from '../../core/entity/render-geojson.js';
 import { requireUri } from '../../core/entity/validate.js';
 import { ENTITY_MEMBERS } from '../../core/model/entity.js';
 import { BASE, type NgsiDeps } from './deps.js';
-import { bodyContext, linkContext, tenantOf } from './ld-request.js';
+import { bodyContext, linkContext, scopeOf } from './ld-request.js';
 import { negotiate } from './negotiation.js';
 import { geometryProperty, renderOptions, type QueryString } from './query-params.js';
 import { sendLd } from './respond.js';
@@ -23,10 +23,10 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     `${BASE}/entities`,
     { schema: { tags: ['Entities'], summary: 'Create an entity', querystring: noQs, body: entityBody } },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const entity = parseEntity(request.body, ld.mapper);
-      await deps.entities.create(tenant, entity);
+      await deps.entities.create(scope, entity);
       return reply
         .status(201)
         .header('Location', `${BASE}/entities/${encodeURIComponent(entity.id)}`)
@@ -45,12 +45,12 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const type = negotiate(request.headers.accept, true);
       const ld = await linkContext(request, deps.contexts);
       const options = renderOptions(request.query, ld.mapper);
-      const entity = await deps.entities.retrieve(tenant, id);
+      const entity = await deps.entities.retrieve(scope, id);
       if (type === 'application/geo+json') {
         return sendLd(
           reply,
@@ -69,8 +69,8 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       schema: { tags: ['Entities'], summary: 'Delete an entity', params: entityIdParams, querystring: noQs },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
-      await deps.entities.delete(tenant, requireUri(request.params.entityId, 'entity id'));
+      const scope = scopeOf(request);
+      await deps.entities.delete(scope, requireUri(request.params.entityId, 'entity id'));
       return reply.status(204).send();
     },
   );
@@ -87,8 +87,8 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const { tenant, id, entity } = await entityOfUrl(request, deps, true);
-      await deps.entities.replace(tenant, id, entity);
+      const { scope, id, entity } = await entityOfUrl(request, deps, true);
+      await deps.entities.replace(scope, id, entity);
       return reply.status(204).send();
     },
   );
@@ -105,8 +105,8 @@ export function entityRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const { tenant, id, entity, mapper } = await entityOfUrl(request, deps, false);
-      await deps.entities.merge(tenant, id, entity, attributeMembers(request.body), mapper);
+      const { scope, id, entity, mapper } = await entityOfUrl(request, deps, false);
+      await deps.entities.merge(scope, id, entity, attributeMembers(request.body), mapper);
       return reply.status(204).send();
     },
   );
@@ -121,12 +121,12 @@ async function entityOfUrl(
   deps: NgsiDeps,
   requireType: boolean,
 ) {
-  const tenant = tenantOf(request);
+  const scope = scopeOf(request);
   const id = requireUri(request.params.entityId, 'entity id');
   const ld = await bodyContext(request, request.body, deps.contexts);
   const parsed = parseEntity(request.body, ld.mapper, { requireId: false, requireType });
   if (parsed.id !== '' && parsed.id !== id) throw badRequest('the body id differs from the URL id');
-  return { tenant, id, entity: { ...parsed, id }, mapper: ld.mapper };
+  return { scope, id, entity: { ...parsed, id }, mapper: ld.mapper };
 }
 
 /** The attribute members of a raw entity body (what is not id, type, scope or @context). */

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../../core/errors.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
+import type { Scope } from '../../context/scope.js';
 import { DEFAULT_TENANT } from '../../store/port.js';
 import { bodyType, contextFromLink } from './negotiation.js';
 
@@ -77,4 +78,13 @@ function contextMember(item: unknown): unknown {
 function headerOf(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
+}
+
+/**
+ * The scope a request runs in: its tenant and the caller's access (set by the security hooks; absent
+ * only in apps built without access control).
+ */
+export function scopeOf(request: FastifyRequest): Scope {
+  const tenant = tenantOf(request);
+  return request.access === undefined ? { tenant } : { tenant, access: request.access };
 }

@@ -9,7 +9,7 @@ import { renderFeatureCollection } from '../../core/entity/render-geojson.js';
 import type { Entity } from '../../core/model/entity.js';
 import type { EntityQuery } from '../../core/query/ast.js';
 import { BASE, type NgsiDeps } from './deps.js';
-import { bodyContext, linkContext, tenantOf, type LdContext } from './ld-request.js';
+import { bodyContext, linkContext, scopeOf, type LdContext } from './ld-request.js';
 import { negotiate } from './negotiation.js';
 import {
   entityQuery,
@@ -29,11 +29,11 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     `${BASE}/entities`,
     { schema: { tags: ['Entities'], summary: 'Query entities', querystring: queryEntitiesQs } },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const type = negotiate(request.headers.accept, true);
       const ld = await linkContext(request, deps.contexts);
       const query = entityQuery(request.query, ld.mapper, deps.limits);
-      const result = await deps.entities.query(tenant, query);
+      const result = await deps.entities.query(scope, query);
       return sendPage(reply, ld, type, result, request.query);
     },
   );
@@ -49,14 +49,14 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const type = negotiate(request.headers.accept, true);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const query = {
         ...queryFromBody(request.body as Record<string, unknown>, ld),
         ...paging(request.query, deps.limits),
       };
-      const result = await deps.entities.query(tenant, query);
+      const result = await deps.entities.query(scope, query);
       // The body's attrs and lang shape the response as the query string's would.
       const body = request.body as { lang?: string; attrs?: string[] };
       const qs: QueryString = { ...request.query };
@@ -76,7 +76,7 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const ld = await linkContext(request, deps.contexts);
       const sel = selection(request.query, ld.mapper);
       if (
@@ -87,7 +87,7 @@ export function queryRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       ) {
         throw badRequest('purge needs at least one of type, id, idPattern or q');
       }
-      await deps.entities.purge(tenant, sel);
+      await deps.entities.purge(scope, sel);
       return reply.status(204).send();
     },
   );

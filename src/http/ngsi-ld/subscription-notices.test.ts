@@ -3,11 +3,9 @@
 // change"; clause 5.8.6 notification behaviour).
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ContextResolver } from '../../core/jsonld/context-resolver.js';
+import { testApp } from '../../../test/support/app.js';
 import type { OutboxEntry } from '../../store/port.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.js';
-import { AddressGuard } from '../../context/net/address-guard.js';
-import { buildApp } from '../app.js';
 
 const D = 'https://uri.etsi.org/ngsi-ld/default-context/';
 const SUB = 'urn:ngsi-ld:Subscription:s';
@@ -21,15 +19,7 @@ beforeEach(async () => {
   store = openSqliteStore({ path: ':memory:' });
   await store.migrate();
   vetted = [];
-  app = await buildApp({
-    config: { maxBodyBytes: 1024 * 1024, defaultLimit: 20, maxLimit: 1000 },
-    store,
-    guard: new AddressGuard({ allow: ['127.0.0.1'] }),
-    notify: false,
-    contextSource: () =>
-      new ContextResolver({ load: async (url) => Promise.reject(new Error(`offline ${url}`)) }),
-    endpointPolicy: { vet: async (uri) => void vetted.push(uri) },
-  });
+  app = await testApp({ store, endpointPolicy: { vet: async (uri) => void vetted.push(uri) } });
 });
 afterEach(async () => {
   await app.close();
@@ -229,13 +219,7 @@ describe('notices written by entity changes', () => {
   it('subscriptions stored in the store are matched after a restart of the app', async () => {
     await subscribe();
     await app.close();
-    app = await buildApp({
-      config: { maxBodyBytes: 1024 * 1024, defaultLimit: 20, maxLimit: 1000 },
-      store,
-      guard: new AddressGuard({ allow: ['127.0.0.1'] }),
-      notify: false,
-      contextSource: () => new ContextResolver({ load: async () => ({}) }),
-    });
+    app = await testApp({ store });
     await expectStatus(inject('POST', '/entities', building()), 201);
     expect(await outbox()).toHaveLength(1);
   });

@@ -10,7 +10,7 @@ import { requireUri } from '../../core/entity/validate.js';
 import { parseSubscription, patchSubscription } from '../../core/subscription/parse-subscription.js';
 import { renderSubscription } from '../../core/subscription/render-subscription.js';
 import { BASE, type NgsiDeps } from './deps.js';
-import { bodyContext, linkContext, tenantOf } from './ld-request.js';
+import { bodyContext, linkContext, scopeOf } from './ld-request.js';
 import { negotiate } from './negotiation.js';
 import { options, paging, type QueryString } from './query-params.js';
 import { sendLd } from './respond.js';
@@ -35,10 +35,10 @@ export function subscriptionRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     `${BASE}/subscriptions`,
     { schema: { tags: TAGS, summary: 'Create a subscription', querystring: noQs, body: subscriptionBody } },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const sub = parseSubscription(request.body, ld.mapper, { now: now(), context: ld.ref });
-      await deps.subscriptions.create(tenant, sub);
+      await deps.subscriptions.create(scope, sub);
       return reply
         .status(201)
         .header('Location', `${BASE}/subscriptions/${encodeURIComponent(sub.id)}`)
@@ -50,12 +50,12 @@ export function subscriptionRoutes(app: FastifyInstance, deps: NgsiDeps): void {
     `${BASE}/subscriptions`,
     { schema: { tags: TAGS, summary: 'Query subscriptions', querystring: listSubscriptionsQs } },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const sysAttrs = options(request.query, ['sysAttrs']).has('sysAttrs');
       const page = paging(request.query, deps.limits);
-      const { items, count } = await deps.subscriptions.list(tenant, page.limit, page.offset);
+      const { items, count } = await deps.subscriptions.list(scope, page.limit, page.offset);
       if (page.count) reply.header('NGSILD-Results-Count', String(count));
       const at = now();
       const body = items.map((r) => renderSubscription(r, ld.mapper, { now: at, sysAttrs }));
@@ -74,12 +74,12 @@ export function subscriptionRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.subscriptionId, 'subscription id');
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const sysAttrs = options(request.query, ['sysAttrs']).has('sysAttrs');
-      const record = await deps.subscriptions.retrieve(tenant, id);
+      const record = await deps.subscriptions.retrieve(scope, id);
       return sendLd(reply, ld, type, renderSubscription(record, ld.mapper, { now: now(), sysAttrs }));
     },
   );
@@ -96,10 +96,10 @@ export function subscriptionRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = subscriptionId(request.params.subscriptionId, reply, 'PATCH');
       const ld = await bodyContext(request, request.body, deps.contexts);
-      await deps.subscriptions.update(tenant, id, (current) =>
+      await deps.subscriptions.update(scope, id, (current) =>
         patchSubscription(current, request.body, ld.mapper, { now: now() }),
       );
       return reply.status(204).send();
@@ -117,8 +117,8 @@ export function subscriptionRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
-      await deps.subscriptions.delete(tenant, subscriptionId(request.params.subscriptionId, reply, 'DELETE'));
+      const scope = scopeOf(request);
+      await deps.subscriptions.delete(scope, subscriptionId(request.params.subscriptionId, reply, 'DELETE'));
       return reply.status(204).send();
     },
   );

@@ -3,10 +3,7 @@
 // and backwards with it. The app here pages at 3 instances so that histories stay small.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContextResolver } from '../../core/jsonld/context-resolver.js';
-import { AddressGuard } from '../../context/net/address-guard.js';
-import { buildApp } from '../app.js';
-import { openSqliteStore } from '../../store/sqlite/index.js';
+import { testApp } from '../../../test/support/app.js';
 
 let app: FastifyInstance;
 const MAX = 3;
@@ -15,22 +12,7 @@ const minute = (m: number) => `2026-06-01T10:${String(m).padStart(2, '0')}:00Z`;
 const ms = (iso: string) => Date.parse(iso);
 
 beforeAll(async () => {
-  const store = openSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  app = await buildApp({
-    config: { maxBodyBytes: 1024 * 1024, defaultLimit: 20, maxLimit: 100 },
-    store,
-    guard: new AddressGuard({ allow: ['127.0.0.1'] }),
-    notify: false,
-    contextSource: () =>
-      new ContextResolver({
-        load: async (url: string) => {
-          throw new Error(`offline test: ${url}`);
-        },
-      }),
-    maxInstances: MAX,
-  });
-  app.addHook('onClose', async () => store.close());
+  app = await testApp({ maxLimit: 100, maxInstances: MAX });
   // speed every minute 0..9, fuel at minutes 0, 5 and 9 (fits in a page alone).
   const res = await app.inject({
     method: 'POST',

@@ -4,6 +4,7 @@
  * delete one instance, delete an attribute's history or the whole representation. A page of a
  * long history is a 206 with `Content-Range: date-time <start>-<end>/<size>` (clause 6.3.10).
  */
+import type { Scope } from '../../context/scope.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireName, requireUri } from '../../core/entity/validate.js';
 import type { InstancePage } from '../../core/temporal/instance-page.js';
@@ -15,7 +16,7 @@ import {
 } from '../../core/temporal/parse-temporal.js';
 import { renderAggregatedEntity, renderTemporalEntity } from '../../core/temporal/render-temporal.js';
 import { BASE, type NgsiDeps } from './deps.js';
-import { bodyContext, linkContext, tenantOf, type LdContext } from './ld-request.js';
+import { bodyContext, linkContext, scopeOf, type LdContext } from './ld-request.js';
 import { negotiate, type ResponseType } from './negotiation.js';
 import type { QueryString } from './query-params.js';
 import { sendLd } from './respond.js';
@@ -63,12 +64,12 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const params = temporalParams(request.query, ld.mapper, deps.limits.maxInstances);
       const entities = temporalEntityQuery(request.query, ld.mapper, deps.limits);
-      return answerQuery(reply, deps, tenant, ld, type, params, entities);
+      return answerQuery(reply, deps, scope, ld, type, params, entities);
     },
   );
 
@@ -84,7 +85,7 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const type = negotiate(request.headers.accept, false);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const qs: QueryString = {
@@ -93,7 +94,7 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       };
       const params = temporalParams(qs, ld.mapper, deps.limits.maxInstances);
       const entities = temporalEntityQuery(qs, ld.mapper, deps.limits);
-      return answerQuery(reply, deps, tenant, ld, type, params, entities);
+      return answerQuery(reply, deps, scope, ld, type, params, entities);
     },
   );
 
@@ -108,10 +109,10 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const input = parseTemporalEntity(request.body, ld.mapper);
-      const { created } = await deps.temporal.upsert(tenant, input);
+      const { created } = await deps.temporal.upsert(scope, input);
       if (!created) return reply.status(204).send();
       return reply
         .status(201)
@@ -132,16 +133,16 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const type = negotiate(request.headers.accept, false);
       const ld = await linkContext(request, deps.contexts);
       const params = temporalParams(request.query, ld.mapper, deps.limits.maxInstances);
       if (params.aggregation !== undefined) {
-        const entity = await deps.temporal.retrieveAggregated(tenant, id, params.select, params.aggregation);
+        const entity = await deps.temporal.retrieveAggregated(scope, id, params.select, params.aggregation);
         return sendLd(reply, ld, type, renderAggregated(entity, ld, params));
       }
-      const { entity, page } = await deps.temporal.retrieve(tenant, id, params.select);
+      const { entity, page } = await deps.temporal.retrieve(scope, id, params.select);
       return sendLd(reply, ld, type, renderHistory(entity, ld, params), withPage(reply, page));
     },
   );
@@ -157,8 +158,8 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
-      await deps.temporal.deleteEntity(tenant, requireUri(request.params.entityId, 'entity id'));
+      const scope = scopeOf(request);
+      await deps.temporal.deleteEntity(scope, requireUri(request.params.entityId, 'entity id'));
       return reply.status(204).send();
     },
   );
@@ -175,10 +176,10 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await bodyContext(request, request.body, deps.contexts);
-      await deps.temporal.addAttributes(tenant, parseTemporalFragment(request.body, id, ld.mapper));
+      await deps.temporal.addAttributes(scope, parseTemporalFragment(request.body, id, ld.mapper));
       return reply.status(204).send();
     },
   );
@@ -194,12 +195,12 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const id = requireUri(request.params.entityId, 'entity id');
       const ld = await linkContext(request, deps.contexts);
       const attr = ld.mapper.expandTerm(requireName(request.params.attrId, 'attribute name'));
       const { datasetId, deleteAll } = deleteAttrParams(request.query);
-      await deps.temporal.deleteAttribute(tenant, id, attr, datasetId, deleteAll);
+      await deps.temporal.deleteAttribute(scope, id, attr, datasetId, deleteAll);
       return reply.status(204).send();
     },
   );
@@ -216,11 +217,11 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const { id, name, instanceId } = instanceOfUrl(request.params);
       const ld = await bodyContext(request, request.body, deps.contexts);
       const instance = parseInstanceFragment(name, request.body, ld.mapper);
-      await deps.temporal.patchInstance(tenant, id, ld.mapper.expandTerm(name), instanceId, instance);
+      await deps.temporal.patchInstance(scope, id, ld.mapper.expandTerm(name), instanceId, instance);
       return reply.status(204).send();
     },
   );
@@ -236,10 +237,10 @@ export function temporalRoutes(app: FastifyInstance, deps: NgsiDeps): void {
       },
     },
     async (request, reply) => {
-      const tenant = tenantOf(request);
+      const scope = scopeOf(request);
       const { id, name, instanceId } = instanceOfUrl(request.params);
       const ld = await linkContext(request, deps.contexts);
-      await deps.temporal.deleteInstance(tenant, id, ld.mapper.expandTerm(name), instanceId);
+      await deps.temporal.deleteInstance(scope, id, ld.mapper.expandTerm(name), instanceId);
       return reply.status(204).send();
     },
   );
@@ -256,14 +257,14 @@ function instanceOfUrl(p: InstanceParamsT): { id: string; name: string; instance
 async function answerQuery(
   reply: FastifyReply,
   deps: NgsiDeps,
-  tenant: string,
+  scope: Scope,
   ld: LdContext,
   type: ResponseType,
   params: TemporalParams,
   entities: ReturnType<typeof temporalEntityQuery>,
 ): Promise<FastifyReply> {
   if (params.aggregation !== undefined) {
-    const result = await deps.temporal.aggregate(tenant, entities, params.select, params.aggregation);
+    const result = await deps.temporal.aggregate(scope, entities, params.select, params.aggregation);
     if (result.count !== undefined) reply.header('NGSILD-Results-Count', String(result.count));
     return sendLd(
       reply,
@@ -272,7 +273,7 @@ async function answerQuery(
       result.entities.map((e) => renderAggregated(e, ld, params)),
     );
   }
-  const result = await deps.temporal.query(tenant, entities, params.select);
+  const result = await deps.temporal.query(scope, entities, params.select);
   if (result.count !== undefined) reply.header('NGSILD-Results-Count', String(result.count));
   return sendLd(
     reply,

@@ -1,17 +1,21 @@
 /**
  * The Store conformance suite: behaviour written once against the port and run against every
  * adapter (`describeStoreConformance('sqlite', () => openSqliteStore(...))`), one file per feature.
- * A factory returns a fresh, empty, migrated store; the suite closes what it opens.
+ * A factory returns a fresh, empty, migrated store; the suite closes what it opens. Tests that need
+ * two stores over one database (`describeGovernanceShared`) are registered by the adapter's own
+ * test, which knows how to open such a pair.
  */
 import { describe } from 'vitest';
 import { describeContexts } from './contexts.js';
 import { describeDiscovery } from './discovery.js';
 import type { MakeStore } from './fixtures.js';
+import { describeGovernance, describeGovernanceShared } from './governance.js';
 import { describeMutate } from './mutate.js';
 import { describeOutbox } from './outbox.js';
 import { describeQueryGeo } from './query-geo.js';
 import { describeQueryQ } from './query-q.js';
 import { describeQueryTypeScopeOrder } from './query-type-scope-order.js';
+import { describeQueryVisibility } from './query-visibility.js';
 import { describeRobustness } from './robustness.js';
 import { describeTemporal } from './temporal.js';
 import { describeTemporalAggregation } from './temporal-aggregation.js';
@@ -21,11 +25,14 @@ export type { MakeStore } from './fixtures.js';
 export {
   describeContexts,
   describeDiscovery,
+  describeGovernance,
+  describeGovernanceShared,
   describeMutate,
   describeOutbox,
   describeQueryGeo,
   describeQueryQ,
   describeQueryTypeScopeOrder,
+  describeQueryVisibility,
   describeRobustness,
   describeTemporal,
   describeTemporalAggregation,
@@ -39,6 +46,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeQueryQ(makeStore);
     describeQueryTypeScopeOrder(makeStore);
     describeQueryGeo(makeStore);
+    describeQueryVisibility(makeStore);
     describeDiscovery(makeStore);
     describeContexts(makeStore);
     describeTenants(makeStore);
@@ -46,5 +54,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeTemporal(makeStore);
     describeTemporalAggregation(makeStore);
     describeOutbox(makeStore);
+    describeGovernance(makeStore);
   });
 }

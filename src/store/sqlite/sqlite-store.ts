@@ -20,6 +20,7 @@ import {
   type TemporalRepository,
   type TypeInfo,
 } from '../port.js';
+import type { GovernanceRepositories } from '../governance-port.js';
 import { Checkpointer } from './checkpointer.js';
 import { ContextRepository } from './contexts.js';
 import { Dictionary } from './dictionary.js';
@@ -27,6 +28,7 @@ import { Discovery } from './discovery.js';
 import { decodeDoc } from './entity-doc.js';
 import { INDEX_VERSION } from './entity-index.js';
 import { EntityWriter } from './entity-writer.js';
+import { sqliteGovernance } from './governance/index.js';
 import { runMigrations } from './migrate.js';
 import { SqliteOutbox, type OutboxListener } from './outbox.js';
 import { SqliteSubscriptions } from './subscriptions.js';
@@ -62,6 +64,7 @@ interface Ready {
   temporal: SqliteTemporal;
   subscriptions: SqliteSubscriptions;
   outbox: SqliteOutbox;
+  governance: GovernanceRepositories;
   getEntity: Database.Statement<[number, string], { doc: string }>;
   countTenant: Database.Statement<[number], { n: number }>;
 }
@@ -89,6 +92,11 @@ export class SqliteStore implements Store {
     this.db.pragma(`mmap_size = ${Math.trunc(options.mmapSizeBytes ?? 268_435_456)}`);
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('busy_timeout = 5000');
+    // Freed space is zeroed, so that destroyed pseudonym keys and erased personal data do not stay in
+    // the file's free cells and pages. Set for the whole connection because SQLite has no per-table
+    // setting; the cost falls on deletes only (zeroing pages that are written anyway, and writing
+    // freed pages on large deletes such as retention), never on inserts or reads.
+    this.db.pragma('secure_delete = ON');
     // Checkpoint every ~40 MB of WAL instead of 4 MB: pages rewritten by consecutive batches are copied once.
     // With the background checkpointer this is only a backstop (~80 MB) for when the worker falls behind.
     const background = this.file && options.backgroundCheckpoint !== false;
@@ -199,6 +207,10 @@ export class SqliteStore implements Store {
     return this.state().outbox.repository;
   }
 
+  get governance(): GovernanceRepositories {
+    return this.state().governance;
+  }
+
   readonly contexts: Store['contexts'] = {
     put: (c) => this.state().contexts.put(c),
     get: (id) => this.state().contexts.get(id),
@@ -247,6 +259,7 @@ export class SqliteStore implements Store {
       temporal,
       subscriptions: new SqliteSubscriptions(this.db, tenants),
       outbox,
+      governance: sqliteGovernance(this.db),
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
       countTenant,
     };

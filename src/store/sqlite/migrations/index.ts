@@ -4,6 +4,7 @@ import { sql as typeIdOrder } from './0002-type-id-order.js';
 import { sql as temporal } from './0003-temporal.js';
 import { sql as subscriptionsOutbox } from './0004-subscriptions-outbox.js';
 import { sql as temporalHourly } from './0005-temporal-hourly.js';
+import { sql as governance } from './0006-governance.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'temporal', sql: temporal },
   { version: 4, name: 'subscriptions-outbox', sql: subscriptionsOutbox },
   { version: 5, name: 'temporal-hourly', sql: temporalHourly },
+  { version: 6, name: 'governance', sql: governance },
 ];

@@ -1,10 +1,18 @@
 /**
  * Compiles the non-q parts of an EntityQuery to conjuncts: type expressions (side table
  * entity_types), ids, idPattern (regexp), attrs, scopeQ (entity_scopes) and geoQ (R*Tree prefilter
- * by bounding box, then the exact `geoMatches` through geo_match()).
+ * by bounding box, then the exact `geoMatches` through geo_match()), and visibility (access control:
+ * the entities a principal may see, as one more conjunct so that pages and counts stay exact).
  */
-import { badRequest } from '../../../core/errors.js';
-import type { EntityQuery, GeoQuery, ScopeExpr, TypeExpr } from '../../../core/query/ast.js';
+import { badRequest, NgsiError } from '../../../core/errors.js';
+import type {
+  EntityQuery,
+  GeoQuery,
+  ScopeExpr,
+  TypeExpr,
+  Visibility,
+  VisibilityScope,
+} from '../../../core/query/ast.js';
 import { asGeometry, expandBBox, geometryBBox, type BBox } from '../../../core/query/geo-match.js';
 import { GEO_SLOTS } from '../entity-index.js';
 import { compilePattern } from '../../../core/query/pattern.js';
@@ -55,7 +63,84 @@ export function compileConjuncts(
   if (q.q) out.push(...compileQ(q.q, ctx));
   if (q.scopeQ) out.push(scopeConjunct(q.scopeQ, ctx));
   if (q.geoQ) out.push(geoConjunct(q.geoQ, ctx));
+  if (q.visibility) out.push(visibilityConjunct(q.visibility, ctx));
   return out;
+}
+
+/** How visibility scopes are tested on one kind of entity row (current entities, temporal entities). */
+export interface VisibilityTarget {
+  /** A condition that the row has one of the types whose interned ids are the JSON array bound to its `?`. */
+  hasType: string;
+  /** The row's entity id column. */
+  id: string;
+  /** Interned id of a type IRI (-1 when never interned). */
+  term(iri: string): number;
+}
+
+/**
+ * The condition that a row is visible: in some allow scope and in no deny scope. A scope holds
+ * entities of any of its `types` (every type when absent, none when empty) whose id matches its
+ * `idPattern` (checked here as q patterns are: a bad one is refused before any SQL runs).
+ */
+export function visibilityProbe(v: Visibility, target: VisibilityTarget): Sql {
+  if (!Array.isArray(v.allow) || !Array.isArray(v.deny)) {
+    throw new NgsiError('InternalError', 'visibility needs an allow list and a deny list');
+  }
+  const scope = (s: VisibilityScope): Sql => {
+    const parts: Sql[] = [];
+    if (s.types !== undefined) {
+      parts.push(
+        s.types.length === 0
+          ? FALSE
+          : sql(target.hasType, JSON.stringify(s.types.map((t) => target.term(t)))),
+      );
+    }
+    if (s.idPattern !== undefined) {
+      compilePattern(s.idPattern);
+      parts.push(sql(`regexp(?, ${target.id})`, s.idPattern));
+    }
+    if (parts.length === 0) return sql('1');
+    const all = join(parts, ' AND ');
+    return { sql: `(${all.sql})`, params: all.params };
+  };
+  const anyOf = (scopes: VisibilityScope[]): Sql => {
+    if (scopes.length === 0) return FALSE;
+    const parts = join(scopes.map(scope), ' OR ');
+    return { sql: `(${parts.sql})`, params: parts.params };
+  };
+  const allow = anyOf(v.allow);
+  if (v.deny.length === 0) return allow;
+  const deny = anyOf(v.deny);
+  return { sql: `(${allow.sql} AND NOT ${deny.sql})`, params: [...allow.params, ...deny.params] };
+}
+
+function visibilityConjunct(v: Visibility, ctx: CompileContext): Conjunct {
+  const probe = visibilityProbe(v, {
+    hasType:
+      'EXISTS (SELECT 1 FROM entity_types t NOT INDEXED WHERE t.eid = e.eid AND t.type IN (SELECT value FROM json_each(?)))',
+    id: 'e.id',
+    term: ctx.term,
+  });
+  const patterns = [...v.allow, ...v.deny].some((s) => s.idPattern !== undefined);
+  // Nothing allowed: an empty driver the planner drives from at once.
+  if (v.allow.length === 0)
+    return { probe, driver: sql('SELECT eid FROM entity_types WHERE 0'), exact: true, known: 0, byEid: true };
+  // When every allow scope names types, their entities are a superset to start from (exactly the
+  // visible ones when there is nothing else to test).
+  if (v.allow.every((s) => s.types !== undefined)) {
+    const types = JSON.stringify([...new Set(v.allow.flatMap((s) => s.types!))].map((t) => ctx.term(t)));
+    return {
+      probe,
+      driver: sql(
+        'SELECT eid FROM entity_types WHERE tid = ? AND type IN (SELECT value FROM json_each(?))',
+        ctx.tid,
+        types,
+      ),
+      exact: !patterns && v.deny.length === 0,
+      byEid: !patterns,
+    };
+  }
+  return patterns ? { probe } : { probe, byEid: true };
 }
 
 function typeConjunct(t: TypeExpr, ctx: CompileContext): Conjunct {

@@ -2,11 +2,14 @@
  * Which temporal entities a temporal query selects, as SQL over `temporal_entities` (alias te):
  * tenant, ids, idPattern (the connection's regexp(), as the current-state queries), a type
  * expression over all the entity's types (`temporal_types`), attributes with a history
- * (`temporal_series`), and the ids that q / geoQ / scopeQ select in the current state.
+ * (`temporal_series`), the ids that q / geoQ / scopeQ select in the current state, and visibility
+ * (access control) tested on the temporal entity itself — its id and every type it has had — so that
+ * a history outliving its current entity stays as hidden as it was.
  */
 import type { TypeExpr } from '../../../core/query/ast.js';
 import { compilePattern } from '../../../core/query/pattern.js';
 import type { TemporalEntityQuery } from '../../port.js';
+import { visibilityProbe } from '../query/compile-filters.js';
 import { FALSE, join, sql, type Sql } from '../query/sql.js';
 
 /** What the selection needs besides the query. */
@@ -36,6 +39,16 @@ export function selectEntities(
         'EXISTS (SELECT 1 FROM temporal_series s WHERE s.teid = te.teid AND s.attr IN (SELECT value FROM json_each(?)))',
         JSON.stringify(q.attrs.map((a) => ctx.term(a))),
       ),
+    );
+  }
+  if (q.visibility) {
+    conds.push(
+      visibilityProbe(q.visibility, {
+        hasType:
+          'EXISTS (SELECT 1 FROM temporal_types t WHERE t.teid = te.teid AND t.type IN (SELECT value FROM json_each(?)))',
+        id: 'te.id',
+        term: ctx.term,
+      }),
     );
   }
   if (ctx.currentIds) {

@@ -1,8 +1,8 @@
 /**
  * What the conformance suite cannot see of the SQLite history: compact rows, only changed
  * instances encoded, the indexes each statement uses (EXPLAIN QUERY PLAN), the series cache after
- * a rollback, instance ids never reused, and every aggregation plan against a reference computed
- * in memory (fast-check).
+ * a rollback, instance ids never reused, every aggregation plan against a reference computed
+ * in memory (fast-check), and the hourly rollups still exact after retention and erasure.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -138,6 +138,59 @@ describe('sqlite temporal history', () => {
     expect(await repo.deleteInstance('', 'urn:s:1', V, 'urn:ngsi-ld:attribute:instance:1')).toBe(true);
     commit([change(sensor({ [V]: [{ type: 'Property', value: 2 }] }, iso(T0 + 1)), e)]);
     expect(rows().map((r) => r.iid)).toEqual([2]);
+  });
+
+  it('keeps the hourly rollups exact through prunes and erasures', async () => {
+    const day = 86_400_000;
+    const fresh = db.prepare(
+      'SELECT sid, floor(observed_at / 3600000.0) AS hour, count(*) AS n_all, count(num) AS n, sum(num) AS s, ' +
+        'sum(num * num) AS ss, min(num) AS mn, max(num) AS mx FROM temporal_instances ' +
+        'WHERE observed_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2',
+    );
+    const kept = db.prepare('SELECT sid, hour, n_all, n, s, ss, mn, mx FROM temporal_hourly ORDER BY 1, 2');
+    await fc.assert(
+      fc.asyncProperty(
+        // Instances of v or w: observed at, recorded at (both offsets from T0), value (number or string).
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(V, W),
+            fc.integer({ min: -day, max: day }),
+            fc.integer({ min: 0, max: day }),
+            fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constantFrom('a', 'b')),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 0, max: day }),
+        fc.constantFrom<string[] | undefined>(undefined, [V], [W]),
+        fc.constantFrom('a', 'b'),
+        async (points, cutoff, attrs, erased) => {
+          db.exec('DELETE FROM temporal_instances');
+          let before: Entity | undefined;
+          for (const [attr, t, m, value] of points) {
+            const e = sensor(
+              { [attr]: [{ type: 'Property', value, observedAt: iso(T0 + t), modifiedAt: iso(T0 + m) }] },
+              iso(T0 + m),
+            );
+            // A new instance each time: `before` lacks it (another attribute) or differs in modifiedAt or value.
+            commit([change(e, before && { ...before, attrs: {} })]);
+            before = e;
+          }
+          const dry = await temporal.repository.prune('', iso(T0 + cutoff), { attrs, dryRun: true });
+          const pruned = await temporal.repository.prune('', iso(T0 + cutoff), { attrs });
+          const doomed = points.filter(
+            ([a, , m]) => m < cutoff && (attrs === undefined || attrs.includes(a)),
+          );
+          expect([dry, pruned]).toEqual([doomed.length, doomed.length]);
+          expect(kept.all()).toEqual(fresh.all());
+          const left = points.filter((p) => !doomed.includes(p));
+          expect(await temporal.repository.eraseValue('', [V], erased)).toBe(
+            left.filter(([a, , , v]) => a === V && v === erased).length,
+          );
+          expect(kept.all()).toEqual(fresh.all());
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   describe('query plans', () => {

@@ -19,6 +19,7 @@ import type {
 import type { TemporalEntityQuery, TemporalRepository, TemporalResult, TemporalWrite } from '../../port.js';
 import type { AppliedChange, ChangeSink } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
+import { join, sql } from '../query/sql.js';
 import { StatementCache } from '../statement-cache.js';
 import { Aggregator, checkAggregation } from './aggregator.js';
 import { needsCurrentState, selectEntities } from './entity-select.js';
@@ -92,6 +93,10 @@ export class SqliteTemporal implements ChangeSink {
       pruneSeries: db.prepare<[number, number]>(
         'DELETE FROM temporal_instances WHERE sid = ? AND modified_at < ?',
       ),
+      countPrunable: db.prepare<[number, number], { n: number }>(
+        'SELECT count(*) AS n FROM temporal_instances WHERE sid = ? AND modified_at < ?',
+      ),
+      eraseSeries: db.prepare<[number, string]>('DELETE FROM temporal_instances WHERE sid = ? AND str = ?'),
     };
     this.repository = {
       query: async (tenant, entities, select) => guard(() => this.query(tenant, entities, select)),
@@ -106,7 +111,8 @@ export class SqliteTemporal implements ChangeSink {
       deleteAttribute: async (tenant, id, attr, datasetId, deleteAll) =>
         guard(() => this.deleteAttribute(tenant, id, attr, datasetId, deleteAll)),
       deleteEntity: async (tenant, id) => guard(() => this.deleteEntity(tenant, id)),
-      prune: async (tenant, before, types) => guard(() => this.prune(tenant, before, types)),
+      prune: async (tenant, before, options) => guard(() => this.prune(tenant, before, options)),
+      eraseValue: async (tenant, attrs, value) => guard(() => this.eraseValue(tenant, attrs, value)),
     };
   }
 
@@ -285,28 +291,62 @@ export class SqliteTemporal implements ChangeSink {
 
   /**
    * Retention: delete the tenant's instances last recorded (modifiedAt: an instance patched since
-   * counts as recorded then) before `before`, of entities of any of `types` or of all. Series and
-   * temporal entities stay (an emptied history is still a history). The (series, modifiedAt) index
-   * makes this a range delete per series.
+   * counts as recorded then) before `before`, of entities of any of `types` (all when absent) and of
+   * the attributes `attrs` (all when absent); with `dryRun`, count them only. Series and temporal
+   * entities stay (an emptied history is still a history). The (series, modifiedAt) index makes
+   * this a range delete (or count) per series; the hourly rollups follow through their trigger.
    */
-  private prune(tenant: string, before: string, types?: string[]): number {
+  private prune(
+    tenant: string,
+    before: string,
+    options: { types?: string[]; attrs?: string[]; dryRun?: boolean } = {},
+  ): number {
     const cutoff = toMs(before);
     if (cutoff === undefined) throw badRequest(`prune needs an instant, got ${JSON.stringify(before)}`);
+    const { types, attrs, dryRun = false } = options;
+    checkNames('types', types);
+    checkNames('attrs', attrs);
     const tid = this.tenants.idOf(tenant);
     if (tid === undefined) return 0;
-    const byType =
-      types === undefined
-        ? { sql: '', params: [] as unknown[] }
-        : {
-            sql: ' AND EXISTS (SELECT 1 FROM temporal_types t WHERE t.teid = te.teid AND t.type IN (SELECT value FROM json_each(?)))',
-            params: [JSON.stringify(types.map((t) => this.terms.idOf(t) ?? -1))],
-          };
-    const sids = this.statements
+    const sids = this.seriesOf(tid, types, attrs);
+    if (dryRun) return sids.reduce((n, sid) => n + (this.s.countPrunable.get(sid, cutoff)?.n ?? 0), 0);
+    return this.write(() => sids.reduce((n, sid) => n + this.s.pruneSeries.run(sid, cutoff).changes, 0));
+  }
+
+  /**
+   * Erasure: delete the tenant's instances of `attrs` whose value is exactly the string `value`
+   * (string values live in the `str` column, see instance-codec.ts). No index holds values, so each
+   * of those attributes' series is read through its own index prefix and its rows compared.
+   */
+  private eraseValue(tenant: string, attrs: string[], value: string): number {
+    checkNames('attrs', attrs);
+    if (typeof value !== 'string') throw badRequest('the value to erase must be a string');
+    const tid = this.tenants.idOf(tenant);
+    if (tid === undefined || attrs.length === 0) return 0;
+    const sids = this.seriesOf(tid, undefined, attrs);
+    return this.write(() => sids.reduce((n, sid) => n + this.s.eraseSeries.run(sid, value).changes, 0));
+  }
+
+  /** The tenant's series, of entities of any of `types` and of the attributes `attrs` (each: all when absent). */
+  private seriesOf(tid: number, types: string[] | undefined, attrs: string[] | undefined): number[] {
+    const conds = [sql('te.tid = ?', tid)];
+    const ids = (names: string[]): string => JSON.stringify(names.map((n) => this.terms.idOf(n) ?? -1));
+    if (types !== undefined) {
+      conds.push(
+        sql(
+          'EXISTS (SELECT 1 FROM temporal_types t WHERE t.teid = te.teid AND t.type IN (SELECT value FROM json_each(?)))',
+          ids(types),
+        ),
+      );
+    }
+    if (attrs !== undefined) conds.push(sql('s.attr IN (SELECT value FROM json_each(?))', ids(attrs)));
+    const where = join(conds, ' AND ');
+    const rows = this.statements
       .get(
-        `SELECT s.sid AS sid FROM temporal_series s JOIN temporal_entities te ON te.teid = s.teid WHERE te.tid = ?${byType.sql}`,
+        `SELECT s.sid AS sid FROM temporal_series s JOIN temporal_entities te ON te.teid = s.teid WHERE ${where.sql}`,
       )
-      .all(tid, ...byType.params) as Array<{ sid: number }>;
-    return this.write(() => sids.reduce((n, s) => n + this.s.pruneSeries.run(s.sid, cutoff).changes, 0));
+      .all(...where.params) as Array<{ sid: number }>;
+    return rows.map((r) => r.sid);
   }
 
   /** Run a write in its own IMMEDIATE transaction; a failure forgets ids interned inside it. */
@@ -318,6 +358,13 @@ export class SqliteTemporal implements ChangeSink {
       this.tenants.forget();
       throw e;
     }
+  }
+}
+
+/** A list of names given by a caller must be an array of strings (absent: no restriction). */
+function checkNames(what: string, names: unknown): void {
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
+    throw badRequest(`${what} must be a list of names`);
   }
 }
 

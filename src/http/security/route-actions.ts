@@ -1,0 +1,29 @@
+/**
+ * What every route requires, decided in one table rather than on each route, so that a route nobody
+ * thought about is denied: anything not listed needs a platform principal. `public` routes need no
+ * credential at all (liveness, the API documentation); for the others the tenant's policy decides.
+ */
+import type { Action } from '../../governance/policy/model.js';
+
+/** `public`: anyone; `platform`: a principal of every tenant; `authenticated`: any principal of the tenant plus the action. */
+export type Requirement =
+  { kind: 'public' } | { kind: 'platform' } | { kind: 'action'; action: Action; authenticated?: boolean };
+
+const PUBLIC = /^\/(health|ready|openapi\.json|docs(\/.*)?)$/;
+const NGSI = '/ngsi-ld/v1/';
+
+/** The requirement of a route (its URL pattern as registered) and method. */
+export function requirementOf(method: string, route: string): Requirement {
+  if (PUBLIC.test(route)) return { kind: 'public' };
+  if (route.startsWith('/admin/')) return { kind: 'action', action: 'admin', authenticated: true };
+  if (!route.startsWith(NGSI)) return { kind: 'platform' };
+  const path = route.slice(NGSI.length);
+  const reads = method === 'GET' || method === 'HEAD';
+  // @context documents are shared by every tenant: publishing or deleting one is an administrator's act.
+  if (path.startsWith('jsonldContexts')) return { kind: 'action', action: reads ? 'read' : 'admin' };
+  // Subscriptions deliver reads; each principal manages its own (src/context/subscriptions).
+  if (path.startsWith('subscriptions')) return { kind: 'action', action: 'read', authenticated: true };
+  if (path === 'entityOperations/query' || path === 'temporal/entityOperations/query')
+    return { kind: 'action', action: 'read' };
+  return { kind: 'action', action: reads ? 'read' : 'write' };
+}
