@@ -18,6 +18,7 @@ const SUITES = {
   'ngsi-ld': () => import('./ngsi-ld.js'),
   temporal: () => import('./temporal.js'),
   notify: () => import('./notify.js'),
+  gate: () => import('./gate.js'),
 };
 
 /**
@@ -36,6 +37,8 @@ suites:
   ngsi-ld     NGSI-LD core API: create, retrieve, batch upsert, type+q and near queries
   temporal    NGSI-LD temporal API: hourly aggregates over a month of minutes and over 1,000 sensors
   notify      notifier: outbox entries delivered per second to a local HTTP receiver
+  gate        security gate: API-key authentications, access decisions and audit records per second,
+              and an authenticated GET against /health on the same server
 
 options:
   --quick     short runs and a small data set: checks the harness, not the figures

@@ -11,12 +11,10 @@
  *
  * Exit codes: 0 fine, 1 the log is broken, 2 usage error or no store.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAnchor, verifyAudit, type AuditHead, type AuditReader } from '../governance/audit/verify.js';
 import type { AuditRepository } from '../store/governance-port.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { adminCommand, usageExit, withDataDirStore } from './data-dir-store.js';
 
 const USAGE = `usage: urbis audit <verb> [flags]
 
@@ -40,41 +38,26 @@ class UnreadableEntry extends Error {
 }
 
 /** Run `urbis audit …`; resolves to the exit code. */
-export async function auditCommand(
-  args: string[],
-  dataDir: string,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-): Promise<number> {
-  const [verb, ...rest] = args;
-  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
-    (verb === undefined ? err : out).write(USAGE);
-    return verb === undefined ? 2 : 0;
-  }
+export const auditCommand = adminCommand('audit', USAGE, async (call) => {
   let run: (audit: AuditRepository) => Promise<number>;
   try {
-    run = plan(verb, rest, out);
+    run = plan(call.verb, call.rest, call.out);
   } catch (e) {
     if (!(e instanceof UsageError || e instanceof TypeError)) throw e;
-    err.write(`urbis audit: ${e.message}\n${USAGE}`);
-    return 2;
+    return usageExit(call, e.message);
   }
-  const path = join(dataDir, 'urbis.sqlite');
-  if (!existsSync(path)) {
-    err.write(`urbis audit: no store at ${path} (set --data-dir or URBIS_DATA_DIR)\n`);
-    return 2;
-  }
-  const store = openSqliteStore({ path, migrate: true, backgroundCheckpoint: false });
-  try {
-    return await run(store.governance.audit);
-  } catch (e) {
-    if (!(e instanceof UnreadableEntry)) throw e;
-    out.write(`audit log BROKEN after entry #${e.afterSeq}: the next entry cannot be read (${e.reason})\n`);
-    return 1;
-  } finally {
-    await store.close();
-  }
-}
+  return withDataDirStore(call, async (store) => {
+    try {
+      return await run(store.governance.audit);
+    } catch (e) {
+      if (!(e instanceof UnreadableEntry)) throw e;
+      call.out.write(
+        `audit log BROKEN after entry #${e.afterSeq}: the next entry cannot be read (${e.reason})\n`,
+      );
+      return 1;
+    }
+  });
+});
 
 /** Parse the verb's flags (throwing a UsageError or parseArgs' TypeError) and return what it does. */
 function plan(

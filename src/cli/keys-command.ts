@@ -9,14 +9,11 @@
  *   list [--tenant <t>]          keys without their secrets
  *   revoke <keyId>
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isNgsiError } from '../core/errors.js';
-import { AuditTrail } from '../governance/audit/trail.js';
 import { IdentityService } from '../governance/identity/identity-service.js';
-import { ALL_TENANTS, type AuditRecord } from '../store/governance-port.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { ALL_TENANTS } from '../store/governance-port.js';
+import { adminCommand, usageExit, withDataDirStore } from './data-dir-store.js';
 
 const USAGE = `usage: urbis keys <verb> [flags]
 
@@ -28,22 +25,15 @@ verbs:
 `;
 
 /** Run `urbis keys …`; resolves to the exit code (2: usage or bad input). */
-export async function keysCommand(
-  args: string[],
-  dataDir: string,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-): Promise<number> {
-  const [verb, ...rest] = args;
-  if (verb !== 'create' && verb !== 'list' && verb !== 'revoke') {
-    (verb === undefined ? err : out).write(USAGE);
-    return verb === undefined || !['help', '--help', '-h'].includes(verb) ? 2 : 0;
-  }
+export const keysCommand = adminCommand('keys', USAGE, async (call) => {
+  const { verb, out, err } = call;
+  if (verb !== 'create' && verb !== 'list' && verb !== 'revoke')
+    return usageExit(call, `unknown verb ${JSON.stringify(verb)}`);
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: rest,
+      args: call.rest,
       options: {
         tenant: { type: 'string' },
         platform: { type: 'boolean' },
@@ -58,20 +48,8 @@ export async function keysCommand(
       strict: true,
     }));
   } catch (e) {
-    err.write(`urbis keys: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return usageExit(call, (e as Error).message);
   }
-  const file = join(dataDir, 'urbis.sqlite');
-  if (!existsSync(file)) {
-    err.write(`urbis keys: no store at ${file} (run urbis serve once, or pass --data-dir)\n`);
-    return 2;
-  }
-  const store = openSqliteStore({ path: file, backgroundCheckpoint: false });
-  await store.migrate();
-  const identity = new IdentityService({ repo: store.governance.identity });
-  const audit = new AuditTrail({ repo: store.governance.audit });
-  const record = (r: Omit<AuditRecord, 'at' | 'principal' | 'outcome'>) =>
-    audit.recordNow({ ...r, at: new Date().toISOString(), principal: 'cli', outcome: 'success' });
   const list = (v: unknown) =>
     typeof v === 'string'
       ? v
@@ -79,66 +57,61 @@ export async function keysCommand(
           .map((x) => x.trim())
           .filter(Boolean)
       : undefined;
-  try {
-    if (verb === 'list') {
-      for (const k of await identity.listKeys(
-        typeof values.tenant === 'string' ? values.tenant : undefined,
-      )) {
-        const { hash: _hash, ...shown } = k;
-        out.write(`${JSON.stringify(shown)}\n`);
+  return withDataDirStore(call, async (store, record) => {
+    const identity = new IdentityService({ repo: store.governance.identity });
+    try {
+      if (verb === 'list') {
+        for (const k of await identity.listKeys(
+          typeof values.tenant === 'string' ? values.tenant : undefined,
+        )) {
+          const { hash: _hash, ...shown } = k;
+          out.write(`${JSON.stringify(shown)}\n`);
+        }
+        return 0;
       }
-      return 0;
-    }
-    if (verb === 'revoke') {
-      const id = positionals[0];
-      if (id === undefined || positionals.length !== 1) {
-        err.write(`urbis keys: revoke takes one key id\n${USAGE}`);
-        return 2;
+      if (verb === 'revoke') {
+        const id = positionals[0];
+        if (id === undefined || positionals.length !== 1) return usageExit(call, 'revoke takes one key id');
+        const key = await identity.getKey(id);
+        await identity.revokeKey(id);
+        await record({ tenant: key.tenant, action: 'key.revoke', target: id });
+        out.write(`revoked ${id}\n`);
+        return 0;
       }
-      const key = await identity.getKey(id);
-      await identity.revokeKey(id);
-      await record({ tenant: key.tenant, action: 'key.revoke', target: id });
-      out.write(`revoked ${id}\n`);
+      const tenant = values.platform === true ? ALL_TENANTS : values.tenant;
+      const principalId = values.principal;
+      if (
+        typeof tenant !== 'string' ||
+        typeof principalId !== 'string' ||
+        (values.platform === true && values.tenant !== undefined)
+      )
+        return usageExit(call, 'create needs --principal and one of --tenant or --platform');
+      if ((await store.governance.identity.getPrincipal(tenant, principalId)) === undefined) {
+        const kind = values.kind ?? 'service';
+        await identity.createPrincipal({
+          tenant,
+          id: principalId,
+          kind: kind === 'user' ? 'user' : kind === 'service' ? 'service' : (kind as 'user'),
+          roles: list(values.roles) ?? [],
+        });
+        await record({ tenant, action: 'principal.create', target: principalId });
+      }
+      const { key, secret } = await identity.createKey({
+        tenant,
+        principalId,
+        ...(values.scopes !== undefined ? { scopes: list(values.scopes) ?? [] } : {}),
+        ...(typeof values.expires === 'string' ? { expiresAt: values.expires } : {}),
+        ...(typeof values.description === 'string' ? { description: values.description } : {}),
+      });
+      await record({ tenant, action: 'key.create', target: key.id, detail: { principal: principalId } });
+      out.write(
+        `key ${key.id} for ${principalId} in tenant ${JSON.stringify(tenant)} (shown once):\n${secret}\n`,
+      );
       return 0;
-    }
-    const tenant = values.platform === true ? ALL_TENANTS : values.tenant;
-    const principalId = values.principal;
-    if (
-      typeof tenant !== 'string' ||
-      typeof principalId !== 'string' ||
-      (values.platform === true && values.tenant !== undefined)
-    ) {
-      err.write(`urbis keys: create needs --principal and one of --tenant or --platform\n${USAGE}`);
+    } catch (e) {
+      if (!isNgsiError(e)) throw e;
+      err.write(`urbis keys: ${e.detail}\n`);
       return 2;
     }
-    if ((await store.governance.identity.getPrincipal(tenant, principalId)) === undefined) {
-      const kind = values.kind ?? 'service';
-      await identity.createPrincipal({
-        tenant,
-        id: principalId,
-        kind: kind === 'user' ? 'user' : kind === 'service' ? 'service' : (kind as 'user'),
-        roles: list(values.roles) ?? [],
-      });
-      await record({ tenant, action: 'principal.create', target: principalId });
-    }
-    const { key, secret } = await identity.createKey({
-      tenant,
-      principalId,
-      ...(values.scopes !== undefined ? { scopes: list(values.scopes) ?? [] } : {}),
-      ...(typeof values.expires === 'string' ? { expiresAt: values.expires } : {}),
-      ...(typeof values.description === 'string' ? { description: values.description } : {}),
-    });
-    await record({ tenant, action: 'key.create', target: key.id, detail: { principal: principalId } });
-    out.write(
-      `key ${key.id} for ${principalId} in tenant ${JSON.stringify(tenant)} (shown once):\n${secret}\n`,
-    );
-    return 0;
-  } catch (e) {
-    if (!isNgsiError(e)) throw e;
-    err.write(`urbis keys: ${e.detail}\n`);
-    return 2;
-  } finally {
-    await audit.close();
-    await store.close();
-  }
-}
+  });
+});

@@ -9,14 +9,11 @@
  *
  * Exit codes: 0 done, 1 some tenant failed (the others were done), 2 usage error or no store.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AuditTrail } from '../governance/audit/trail.js';
 import { GovernanceRegistry } from '../governance/privacy/registry.js';
 import { builtInGovernance } from '../governance/privacy/smart-data-models.js';
 import { RetentionJob, type RetentionReport } from '../governance/retention/retention-job.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { adminCommand, usageExit, withDataDirStore, type CliAudit } from './data-dir-store.js';
 
 const USAGE = `usage: urbis retention <verb> [flags]
 
@@ -25,35 +22,22 @@ verbs:
 `;
 
 /** Run `urbis retention …`; resolves to the exit code. */
-export async function retentionCommand(
-  args: string[],
-  dataDir: string,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-): Promise<number> {
-  const [verb, ...rest] = args;
-  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
-    (verb === undefined ? err : out).write(USAGE);
-    return verb === undefined ? 2 : 0;
-  }
+export const retentionCommand = adminCommand('retention', USAGE, async (call) => {
+  const { verb, out, err } = call;
   let dryRun: boolean;
   try {
     if (verb !== 'run') throw new TypeError(`unknown verb ${JSON.stringify(verb)}`);
-    const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' } }, strict: true });
+    const { values } = parseArgs({
+      args: call.rest,
+      options: { 'dry-run': { type: 'boolean' } },
+      strict: true,
+    });
     dryRun = values['dry-run'] === true;
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
-    err.write(`urbis retention: ${e.message}\n${USAGE}`);
-    return 2;
+    return usageExit(call, e.message);
   }
-  const path = join(dataDir, 'urbis.sqlite');
-  if (!existsSync(path)) {
-    err.write(`urbis retention: no store at ${path} (set --data-dir or URBIS_DATA_DIR)\n`);
-    return 2;
-  }
-  const store = openSqliteStore({ path, migrate: true, backgroundCheckpoint: false });
-  const audit = new AuditTrail({ repo: store.governance.audit });
-  try {
+  return withDataDirStore(call, async (store, audit) => {
     const registry = new GovernanceRegistry({
       repo: store.governance.registry,
       builtIn: builtInGovernance(),
@@ -74,11 +58,8 @@ export async function retentionCommand(
     for (const f of report.failures)
       err.write(`urbis retention: tenant ${JSON.stringify(f.tenant)}: ${f.error}\n`);
     return report.failures.length > 0 ? 1 : 0;
-  } finally {
-    await audit.close();
-    await store.close();
-  }
-}
+  });
+});
 
 function printReport(report: RetentionReport, out: NodeJS.WritableStream): void {
   const verb = report.dryRun ? 'would delete' : 'deleted';
@@ -94,7 +75,7 @@ function printReport(report: RetentionReport, out: NodeJS.WritableStream): void 
 }
 
 /** One audit entry per tenant that a real run pruned in (counts only). */
-async function auditRun(audit: AuditTrail, report: RetentionReport): Promise<void> {
+async function auditRun(audit: CliAudit, report: RetentionReport): Promise<void> {
   const perTenant = new Map<string, { prunes: number; instances: number }>();
   for (const o of report.outcomes) {
     const t = perTenant.get(o.tenant) ?? { prunes: 0, instances: 0 };
@@ -103,13 +84,6 @@ async function auditRun(audit: AuditTrail, report: RetentionReport): Promise<voi
     perTenant.set(o.tenant, t);
   }
   for (const [tenant, counts] of perTenant) {
-    await audit.recordNow({
-      at: new Date().toISOString(),
-      tenant,
-      principal: 'cli',
-      action: 'retention.run',
-      outcome: 'success',
-      detail: { dryRun: false, ...counts },
-    });
+    await audit({ tenant, action: 'retention.run', detail: { dryRun: false, ...counts } });
   }
 }

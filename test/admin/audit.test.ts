@@ -3,64 +3,17 @@
 // audited; paging by sequence number; a tenant administrator reads only its own tenant's entries;
 // only the platform administrator reads all tenants or verifies the chain, which catches tampering.
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/store/governance-port.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { testKit } from '../support/app.js';
+import { adminClient, expectProblem, tenant, type Call, type Method } from './admin-client.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  ({ app } = await testKit());
-});
-afterAll(async () => {
-  await app.close();
-});
-
-const tenant = (): string => `t-${randomUUID().slice(0, 8)}`;
-
-interface Call {
-  tenant?: string;
-  /** An API key; undefined: the platform administrator; null: no credential at all. */
-  key?: string | null;
-  body?: unknown;
-  /** Sent as X-Request-Id, so that the test can find the call's audit entry. */
-  requestId?: string;
-  on?: FastifyInstance;
-}
-
-function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, o: Call = {}) {
-  const headers: Record<string, string | undefined> = {};
-  if (o.tenant !== undefined) headers['ngsild-tenant'] = o.tenant;
-  if (o.requestId !== undefined) headers['x-request-id'] = o.requestId;
-  if (o.key === null) headers.authorization = undefined;
-  else if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-  return (o.on ?? app).inject({
-    method,
-    url,
-    headers: headers as Record<string, string>,
-    ...(o.body !== undefined ? { payload: o.body as object } : {}),
-  });
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, detail?: RegExp): void {
-  expect(res.statusCode, res.body).toBe(status);
-  const body = res.json() as { title: string; status: number; detail: string };
-  expect(body.status).toBe(status);
-  if (detail) expect(body.detail).toMatch(detail);
-}
-
-async function principalWithKey(t: string, id: string, roles: string[]): Promise<string> {
-  const p = await call('POST', '/admin/principals', { tenant: t, body: { id, kind: 'user', roles } });
-  expect(p.statusCode, p.body).toBe(201);
-  const k = await call('POST', '/admin/keys', { tenant: t, body: { principal: id } });
-  expect(k.statusCode, k.body).toBe(201);
-  return (k.json() as { secret: string }).secret;
-}
+const { call, createPrincipal, principalWithKey } = adminClient();
 
 async function readAudit(t: string, qs = '', key?: string): Promise<AuditEntry[]> {
   const res = await call('GET', `/admin/audit${qs}`, { tenant: t, key });
@@ -80,7 +33,7 @@ describe('every admin call is audited', () => {
     const expected: Array<{ requestId: string; entry: Record<string, unknown> }> = [];
     /** Make the call with a known request id, and say what its entry must hold. */
     const step = async (
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+      method: Method,
       url: string,
       status: number,
       entry: Record<string, unknown>,
@@ -239,13 +192,7 @@ describe('every admin call is audited', () => {
 describe('reading the log', () => {
   it('pages by sequence number: after and limit', async () => {
     const t = tenant();
-    for (let i = 0; i < 5; i++) {
-      const res = await call('POST', '/admin/principals', {
-        tenant: t,
-        body: { id: `p${i}`, kind: 'user', roles: [] },
-      });
-      expect(res.statusCode).toBe(201);
-    }
+    for (let i = 0; i < 5; i++) await createPrincipal(t, `p${i}`, []);
     const page1 = await readAudit(t, '?limit=2');
     expect(page1.map((e) => e.target)).toEqual(['p0', 'p1']);
     const page2 = await readAudit(t, `?limit=2&after=${page1[1]?.seq}`);

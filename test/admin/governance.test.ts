@@ -2,12 +2,11 @@
 // entries and the built-in ones), writing, reading and deleting the tenant's entry for a type, names
 // compact with the request's @context, validation (400 naming the member), tenant isolation, and the
 // audit entries every call leaves.
-import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TypeGovernance } from '../../src/governance/privacy/model.js';
 import { linkHeader } from '../../src/http/ngsi-ld/negotiation.js';
 import type { AuditEntry } from '../../src/store/governance-port.js';
-import { testKit, type TestKit } from '../support/app.js';
+import { adminClient, oneContext } from './admin-client.js';
 
 const V = 'https://example.org/vocab/';
 const CTX = 'https://contexts.example.org/parking.jsonld';
@@ -39,48 +38,19 @@ const SESSION_DOC = {
   },
 };
 
-let kit: TestKit;
-let app: FastifyInstance;
+const admin = adminClient({ builtIn: [STREETLIGHT], loader: oneContext(CTX, TERMS) }, 'per test');
+const { call } = admin;
 
-beforeEach(async () => {
-  kit = await testKit({
-    builtIn: [STREETLIGHT],
-    loader: {
-      load: async (url) => {
-        if (url !== CTX) throw new Error(`unknown context ${url}`);
-        return { '@context': TERMS };
-      },
-    },
-  });
-  app = kit.app;
-});
-
-afterEach(async () => {
-  await app.close();
-});
-
+const typeUrl = (type: string) => `/admin/governance/${encodeURIComponent(type)}`;
 const put = (type: string, body: unknown, headers: Record<string, string> = LINK, tenant = 'north') =>
-  app.inject({
-    method: 'PUT',
-    url: `/admin/governance/${encodeURIComponent(type)}`,
-    headers: { 'ngsild-tenant': tenant, 'content-type': 'application/json', ...headers },
-    payload: JSON.stringify(body),
-  });
+  call('PUT', typeUrl(type), { tenant, headers, body });
 const get = (path: string, headers: Record<string, string> = LINK, tenant = 'north') =>
-  app.inject({
-    method: 'GET',
-    url: `/admin/governance${path}`,
-    headers: { 'ngsild-tenant': tenant, ...headers },
-  });
+  call('GET', `/admin/governance${path}`, { tenant, headers });
 const del = (type: string, headers: Record<string, string> = LINK, tenant = 'north') =>
-  app.inject({
-    method: 'DELETE',
-    url: `/admin/governance/${encodeURIComponent(type)}`,
-    headers: { 'ngsild-tenant': tenant, ...headers },
-  });
+  call('DELETE', typeUrl(type), { tenant, headers });
 
 async function auditEntries(): Promise<AuditEntry[]> {
-  return kit.store.governance.audit.read({ limit: 1000 });
+  return admin.kit.store.governance.audit.read({ limit: 1000 });
 }
 
 describe('GET /admin/governance', () => {
@@ -237,11 +207,7 @@ describe('tenants and audit', () => {
   });
 
   it('needs a credential', async () => {
-    const res = await app.inject({
-      method: 'GET',
-      url: '/admin/governance',
-      headers: { authorization: undefined },
-    });
+    const res = await call('GET', '/admin/governance', { key: null });
     expect(res.statusCode).toBe(401);
   });
 

@@ -2,95 +2,16 @@
 // never again (not in listings, not in the audit log), scopes limit what it may do, revoked and
 // expired keys get 401, bad input gets 400 ProblemDetails, and another tenant's keys are 404 to a
 // tenant administrator (but reachable by the platform administrator).
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashKey } from '../../src/governance/identity/api-keys.js';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { testKit } from '../support/app.js';
+import { adminClient, expectProblem, tenant, thing, type CreatedKey } from './admin-client.js';
 
-let app: FastifyInstance;
-let store: SqliteStore;
-beforeAll(async () => {
-  ({ app, store } = await testKit());
-});
-afterAll(async () => {
-  await app.close();
-});
+const admin = adminClient();
+const { call, createKey, tenantAdmin, seed } = admin;
 
-const tenant = (): string => `t-${randomUUID().slice(0, 8)}`;
-
-interface Call {
-  tenant?: string;
-  /** An API key; undefined: the platform administrator; null: no credential at all. */
-  key?: string | null;
-  body?: unknown;
-}
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, o: Call = {}) {
-  const headers: Record<string, string | undefined> = {};
-  if (o.tenant !== undefined) headers['ngsild-tenant'] = o.tenant;
-  if (o.key === null) headers.authorization = undefined;
-  else if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-  return app.inject({
-    method,
-    url,
-    headers: headers as Record<string, string>,
-    ...(o.body !== undefined ? { payload: o.body as object } : {}),
-  });
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, detail?: RegExp): void {
-  expect(res.statusCode, res.body).toBe(status);
-  const body = res.json() as { type: string; title: string; status: number; detail: string };
-  expect(body.status).toBe(status);
-  expect(body.title).toEqual(expect.any(String));
-  if (detail) expect(body.detail).toMatch(detail);
-}
-
-interface CreatedKey {
-  id: string;
-  secret: string;
-  prefix: string;
-  principal: string;
-  tenant: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt?: string;
-  state: string;
-}
-
-async function principal(t: string, id: string, roles: string[], key?: string): Promise<void> {
-  const res = await call('POST', '/admin/principals', {
-    tenant: t,
-    key,
-    body: { id, kind: 'service', roles },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-}
-
-async function createKey(t: string, body: Record<string, unknown>, key?: string): Promise<CreatedKey> {
-  const res = await call('POST', '/admin/keys', { tenant: t, key, body });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json() as CreatedKey;
-}
-
-/** A tenant administrator of `t`, made through the API: its key. */
-async function tenantAdmin(t: string): Promise<string> {
-  await principal(t, 'tenant-admin', ['admin']);
-  return (await createKey(t, { principal: 'tenant-admin' })).secret;
-}
-
-async function seed(t: string): Promise<void> {
-  const res = await call('POST', '/ngsi-ld/v1/entities', { tenant: t, body: thing() });
-  expect(res.statusCode, res.body).toBe(201);
-}
-
-const thing = () => ({
-  id: `urn:ngsi-ld:Thing:${randomUUID()}`,
-  type: 'Thing',
-  name: { type: 'Property', value: 'x' },
-});
+/** A service account of `t`. */
+const principal = (t: string, id: string, roles: string[]) =>
+  admin.createPrincipal(t, id, roles, { kind: 'service' });
 
 const types = (t: string, key: string) => call('GET', '/ngsi-ld/v1/types', { tenant: t, key });
 
@@ -147,7 +68,7 @@ describe('create a key', () => {
     );
     expect(reads[1]?.json()).toEqual(listed[0]);
     // The whole log, straight from the store: the secret is nowhere, the creation is there.
-    const log = await store.governance.audit.read({ limit: 100_000 });
+    const log = await admin.kit.store.governance.audit.read({ limit: 100_000 });
     expect(JSON.stringify(log)).not.toContain(key.secret);
     expect(JSON.stringify(log.map(({ hash: _h, prevHash: _p, ...r }) => r))).not.toContain(hash);
     const entry = log.find((e) => e.action === 'key.create' && e.tenant === t);

@@ -1,57 +1,11 @@
 // The admin API for a tenant's access policy (issue #4): the built-in default until a tenant writes
 // its own, PUT validated (400 naming the member) then stored as a new version and applied at once,
 // the versions listed and readable, and a tenant administrator confined to its own tenant's policy.
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_DOCUMENT } from '../../src/governance/policy/default-policy.js';
-import { testKit } from '../support/app.js';
+import { adminClient, expectProblem, tenant } from './admin-client.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  ({ app } = await testKit());
-});
-afterAll(async () => {
-  await app.close();
-});
-
-const tenant = (): string => `t-${randomUUID().slice(0, 8)}`;
-
-interface Call {
-  tenant?: string;
-  /** An API key; undefined: the platform administrator; null: no credential at all. */
-  key?: string | null;
-  body?: unknown;
-}
-
-function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, o: Call = {}) {
-  const headers: Record<string, string | undefined> = {};
-  if (o.tenant !== undefined) headers['ngsild-tenant'] = o.tenant;
-  if (o.key === null) headers.authorization = undefined;
-  else if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-  return app.inject({
-    method,
-    url,
-    headers: headers as Record<string, string>,
-    ...(o.body !== undefined ? { payload: o.body as object } : {}),
-  });
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, detail?: RegExp): void {
-  expect(res.statusCode, res.body).toBe(status);
-  const body = res.json() as { type: string; title: string; status: number; detail: string };
-  expect(body.status).toBe(status);
-  expect(body.title).toEqual(expect.any(String));
-  if (detail) expect(body.detail).toMatch(detail);
-}
-
-async function principalWithKey(t: string, id: string, roles: string[]): Promise<string> {
-  const p = await call('POST', '/admin/principals', { tenant: t, body: { id, kind: 'user', roles } });
-  expect(p.statusCode, p.body).toBe(201);
-  const k = await call('POST', '/admin/keys', { tenant: t, body: { principal: id } });
-  expect(k.statusCode, k.body).toBe(201);
-  return (k.json() as { secret: string }).secret;
-}
+const { call, principalWithKey } = adminClient();
 
 async function entity(t: string, type: string, n: number): Promise<string> {
   const id = `urn:ngsi-ld:${type}:${n}`;

@@ -1,83 +1,10 @@
 // The admin API for principals (issue #4): create, list, retrieve, change, delete — with validation
 // errors as ProblemDetails, 404s, the effect of disabling and deleting on the principal's keys and
 // subscriptions, and tenant isolation against a tenant administrator of another tenant.
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testKit } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { adminClient, expectProblem, tenant } from './admin-client.js';
 
-let app: FastifyInstance;
-beforeAll(async () => {
-  ({ app } = await testKit());
-});
-afterAll(async () => {
-  await app.close();
-});
-
-/** A fresh tenant name per test, so that tests never see each other's principals. */
-const tenant = (): string => `t-${randomUUID().slice(0, 8)}`;
-
-interface Call {
-  tenant?: string;
-  /** An API key; undefined: the platform administrator; null: no credential at all. */
-  key?: string | null;
-  body?: unknown;
-}
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, o: Call = {}) {
-  const headers: Record<string, string | undefined> = {};
-  if (o.tenant !== undefined) headers['ngsild-tenant'] = o.tenant;
-  if (o.key === null) headers.authorization = undefined;
-  else if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-  return app.inject({
-    method,
-    url,
-    headers: headers as Record<string, string>,
-    ...(o.body !== undefined ? { payload: o.body as object } : {}),
-  });
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, detail?: RegExp): void {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/json/);
-  const body = res.json() as { type: string; title: string; status: number; detail: string };
-  expect(body.status).toBe(status);
-  expect(body.title).toEqual(expect.any(String));
-  expect(body.type).toEqual(expect.any(String));
-  if (detail) expect(body.detail).toMatch(detail);
-}
-
-async function createPrincipal(t: string, id: string, roles: string[], key?: string): Promise<void> {
-  const res = await call('POST', '/admin/principals', { tenant: t, key, body: { id, kind: 'user', roles } });
-  expect(res.statusCode, res.body).toBe(201);
-}
-
-async function createKey(t: string, principal: string, key?: string): Promise<string> {
-  const res = await call('POST', '/admin/keys', { tenant: t, key, body: { principal } });
-  expect(res.statusCode, res.body).toBe(201);
-  return (res.json() as { secret: string }).secret;
-}
-
-/** A tenant administrator of `t`, made through the API: its key. */
-async function tenantAdmin(t: string): Promise<string> {
-  await createPrincipal(t, 'tenant-admin', ['admin']);
-  return createKey(t, 'tenant-admin');
-}
-
-/** Make the tenant exist (NGSI-LD reads of a tenant without entities are 404 NonexistentTenant). */
-async function seed(t: string): Promise<void> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/ngsi-ld/v1/entities',
-    headers: { 'ngsild-tenant': t },
-    payload: {
-      id: `urn:ngsi-ld:Thing:${randomUUID()}`,
-      type: 'Thing',
-      name: { type: 'Property', value: 'x' },
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-}
+const { call, createPrincipal, principalWithKey, tenantAdmin, seed } = adminClient();
 
 describe('create and read principals', () => {
   it('creates a principal: 201, Location, the record; it is listed and retrievable', async () => {
@@ -178,8 +105,7 @@ describe('change principals', () => {
   it('changes roles and description; the new roles take effect on the next request', async () => {
     const t = tenant();
     await seed(t);
-    await createPrincipal(t, 'kim', []);
-    const key = await createKey(t, 'kim');
+    const key = await principalWithKey(t, 'kim', []);
     expect((await call('GET', '/ngsi-ld/v1/types', { tenant: t, key })).statusCode).toBe(403);
     const res = await call('PATCH', '/admin/principals/kim', {
       tenant: t,
@@ -193,8 +119,7 @@ describe('change principals', () => {
   it('a disabled principal’s keys are refused (401); enabling it again lets them in', async () => {
     const t = tenant();
     await seed(t);
-    await createPrincipal(t, 'lee', ['viewer']);
-    const key = await createKey(t, 'lee');
+    const key = await principalWithKey(t, 'lee', ['viewer']);
     expect((await call('GET', '/ngsi-ld/v1/types', { tenant: t, key })).statusCode).toBe(200);
     const off = await call('PATCH', '/admin/principals/lee', { tenant: t, body: { disabled: true } });
     expect(off.json()).toMatchObject({ disabled: true });
@@ -229,8 +154,7 @@ describe('delete principals', () => {
   it('deletes it (204), revokes its keys and deletes its subscriptions', async () => {
     const t = tenant();
     await seed(t);
-    await createPrincipal(t, 'sam', ['viewer']);
-    const key = await createKey(t, 'sam');
+    const key = await principalWithKey(t, 'sam', ['viewer']);
     const sub = await call('POST', '/ngsi-ld/v1/subscriptions', {
       tenant: t,
       key,
@@ -274,8 +198,7 @@ describe('delete principals', () => {
   it('a principal of the same id can be made again, without the old keys', async () => {
     const t = tenant();
     await seed(t);
-    await createPrincipal(t, 'reborn', ['viewer']);
-    const old = await createKey(t, 'reborn');
+    const old = await principalWithKey(t, 'reborn', ['viewer']);
     expect((await call('DELETE', '/admin/principals/reborn', { tenant: t })).statusCode).toBe(204);
     await createPrincipal(t, 'reborn', ['viewer']);
     expectProblem(await call('GET', '/ngsi-ld/v1/types', { tenant: t, key: old }), 401);
@@ -296,8 +219,7 @@ describe('who may manage principals', () => {
     );
     expectProblem(await call('GET', '/admin/principals', { tenant: t, key: 'urbis_not-a-real-key' }), 401);
     for (const role of ['viewer', 'editor', 'operator']) {
-      await createPrincipal(t, role, [role]);
-      const key = await createKey(t, role);
+      const key = await principalWithKey(t, role, [role]);
       expectProblem(await call('GET', '/admin/principals', { tenant: t, key }), 403);
       expectProblem(
         await call('POST', '/admin/principals', {
@@ -321,7 +243,7 @@ describe('who may manage principals', () => {
   it('a tenant administrator manages its own tenant’s principals', async () => {
     const t = tenant();
     const key = await tenantAdmin(t);
-    await createPrincipal(t, 'new-hire', ['viewer'], key);
+    await createPrincipal(t, 'new-hire', ['viewer'], { key });
     const list = await call('GET', '/admin/principals', { tenant: t, key });
     expect((list.json() as Array<{ id: string }>).map((p) => p.id)).toEqual(['new-hire', 'tenant-admin']);
     expect(
@@ -370,9 +292,8 @@ describe('who may manage principals', () => {
     const [a, b] = [tenant(), tenant()];
     await seed(a);
     await seed(b);
-    await createPrincipal(a, 'same', ['viewer']);
+    const keyA = await principalWithKey(a, 'same', ['viewer']);
     await createPrincipal(b, 'same', ['editor']);
-    const keyA = await createKey(a, 'same');
     expectProblem(await call('GET', '/ngsi-ld/v1/types', { tenant: b, key: keyA }), 403);
     expect((await call('DELETE', '/admin/principals/same', { tenant: a })).statusCode).toBe(204);
     expect((await call('GET', '/admin/principals/same', { tenant: b })).json()).toMatchObject({

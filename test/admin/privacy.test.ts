@@ -3,12 +3,11 @@
 // attribute gone, location coarsened, time rounded), then the erasure of one person's data by the
 // identifier, the pseudonym or a reference — entity and history gone, others kept — audited without
 // the identifier; and retention run for the addressed tenant only.
-import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stampNew } from '../../src/core/entity/operations.js';
 import { coarsenGrid } from '../../src/governance/privacy/treatments.js';
 import { linkHeader } from '../../src/http/ngsi-ld/negotiation.js';
-import { testKit, type TestKit } from '../support/app.js';
+import { adminClient, oneContext, type Call } from './admin-client.js';
 
 const V = 'https://example.org/vocab/';
 const CTX = 'https://contexts.example.org/parking.jsonld';
@@ -46,87 +45,51 @@ const HOUSEHOLD_ENTRY = {
   attributes: { occupant: { classification: 'personal' }, meter: { classification: 'internal' } },
 };
 
-let kit: TestKit;
-let app: FastifyInstance;
+const admin = adminClient({ loader: oneContext(CTX, TERMS) }, 'per test');
 
-beforeEach(async () => {
-  kit = await testKit({
-    loader: {
-      load: async (url) => {
-        if (url !== CTX) throw new Error(`unknown context ${url}`);
-        return { '@context': TERMS };
-      },
-    },
-  });
-  app = kit.app;
-});
-
-afterEach(async () => {
-  await app.close();
-});
-
-const headers = (tenant: string, extra: Record<string, string> = {}) => ({
-  'ngsild-tenant': tenant,
-  link: LINK,
-  ...extra,
+/** A call to `tenant` with the parking context in a Link header (a key: that key's holder, not the admin). */
+const ld = (tenant: string, body?: unknown, key?: string): Call => ({
+  tenant,
+  headers: { link: LINK },
+  body,
+  key,
 });
 
 async function defineType(entry: object, type: string, tenant = 'north'): Promise<void> {
-  const res = await app.inject({
-    method: 'PUT',
-    url: `/admin/governance/${type}`,
-    headers: headers(tenant, { 'content-type': 'application/json' }),
-    payload: JSON.stringify(entry),
-  });
+  const res = await admin.call('PUT', `/admin/governance/${type}`, ld(tenant, entry));
   expect(res.statusCode).toBe(201);
 }
 
 async function createEntity(entity: object, tenant = 'north'): Promise<void> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/ngsi-ld/v1/entities',
-    headers: headers(tenant, { 'content-type': 'application/json' }),
-    payload: JSON.stringify(entity),
-  });
+  const res = await admin.call('POST', '/ngsi-ld/v1/entities', ld(tenant, entity));
   expect(res.statusCode).toBe(201);
 }
 
 async function patchAttrs(id: string, attrs: object, tenant = 'north'): Promise<void> {
-  const res = await app.inject({
-    method: 'PATCH',
-    url: `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`,
-    headers: headers(tenant, { 'content-type': 'application/json' }),
-    payload: JSON.stringify(attrs),
-  });
+  const res = await admin.call(
+    'PATCH',
+    `/ngsi-ld/v1/entities/${encodeURIComponent(id)}/attrs`,
+    ld(tenant, attrs),
+  );
   expect(res.statusCode).toBe(204);
 }
 
 const entity = (id: string, tenant = 'north') =>
-  app.inject({
-    method: 'GET',
-    url: `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`,
-    headers: headers(tenant),
-  });
+  admin.call('GET', `/ngsi-ld/v1/entities/${encodeURIComponent(id)}`, ld(tenant));
+// Every instance (observedAt, the default time property, is optional).
 const temporal = (id: string, tenant = 'north') =>
-  app.inject({
-    method: 'GET',
-    // Every instance (observedAt, the default time property, is optional).
-    url: `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}?timeproperty=createdAt`,
-    headers: headers(tenant),
-  });
-const erase = (body: unknown, tenant = 'north') =>
-  app.inject({
-    method: 'POST',
-    url: '/admin/erasure',
-    headers: headers(tenant, { 'content-type': 'application/json' }),
-    payload: JSON.stringify(body),
-  });
-const retention = (query: string, tenant = 'north', extra: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: `/admin/retention${query}`, headers: headers(tenant, extra) });
+  admin.call(
+    'GET',
+    `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}?timeproperty=createdAt`,
+    ld(tenant),
+  );
+const erase = (body: unknown, tenant = 'north') => admin.call('POST', '/admin/erasure', ld(tenant, body));
+const retention = (query: string, tenant = 'north', key?: string) =>
+  admin.call('POST', `/admin/retention${query}`, ld(tenant, undefined, key));
 
 /** Everything the audit log holds, as one text. */
 async function auditText(): Promise<string> {
-  return JSON.stringify(await kit.store.governance.audit.read({ limit: 10_000 }));
+  return JSON.stringify(await admin.kit.store.governance.audit.read({ limit: 10_000 }));
 }
 
 function session(n: number, plate: string) {
@@ -187,7 +150,7 @@ describe('POST /admin/erasure', () => {
     expect((await entity('urn:ngsi-ld:ParkingSession:2')).statusCode).toBe(200);
     expect((await temporal('urn:ngsi-ld:ParkingSession:2')).statusCode).toBe(200);
 
-    const entries = await kit.store.governance.audit.read({ limit: 10_000 });
+    const entries = await admin.kit.store.governance.audit.read({ limit: 10_000 });
     const runs = entries.filter((e) => e.action === 'erasure.run');
     expect(runs.map((e) => [e.outcome, e.tenant, e.detail])).toEqual([
       ['success', 'north', { by: 'identifier', dryRun: true, entities: 1, instances: 5 }],
@@ -247,7 +210,7 @@ describe('POST /admin/erasure', () => {
     expect(unknown.json().detail).toContain('plate');
     expect((await erase({ identifier: PLATE, dryRun: 'yes' })).statusCode).toBe(400);
     expect((await erase({ identifier: 42 })).statusCode).toBe(400);
-    const runs = (await kit.store.governance.audit.read({ limit: 10_000 })).filter(
+    const runs = (await admin.kit.store.governance.audit.read({ limit: 10_000 })).filter(
       (e) => e.action === 'erasure.run',
     );
     expect(runs.map((e) => [e.outcome, e.status])).toEqual(Array(5).fill(['failure', 400]));
@@ -268,7 +231,9 @@ describe('POST /admin/retention', () => {
         { id, type: [TERMS.ParkingSession], attrs: { [TERMS.spot]: [{ type: 'Property', value: `S${i}` }] } },
         ago(days),
       );
-      const [r] = await kit.store.mutate(tenant, [{ id, decide: () => ({ action: 'put', entity: e }) }]);
+      const [r] = await admin.kit.store.mutate(tenant, [
+        { id, decide: () => ({ action: 'put', entity: e }) },
+      ]);
       expect(r?.ok).toBe(true);
     }
   }
@@ -300,7 +265,7 @@ describe('POST /admin/retention', () => {
     expect(await spots('north')).toEqual(['S2']);
     expect(await spots('south')).toEqual(['S0', 'S1', 'S2']);
 
-    const runs = (await kit.store.governance.audit.read({ limit: 10_000 })).filter(
+    const runs = (await admin.kit.store.governance.audit.read({ limit: 10_000 })).filter(
       (e) => e.action === 'retention.run',
     );
     expect(runs.map((e) => [e.tenant, e.detail])).toEqual([
@@ -316,13 +281,12 @@ describe('POST /admin/retention', () => {
   });
 
   it('lets a tenant administrator run its own tenant’s retention, not another’s', async () => {
-    const identity = kit.governance.identity;
+    const identity = admin.kit.governance.identity;
     await identity.createPrincipal({ tenant: 'north', id: 'ops', kind: 'user', roles: ['admin'] });
     const { secret } = await identity.createKey({ tenant: 'north', principalId: 'ops' });
-    const auth = { authorization: `Bearer ${secret}` };
-    expect((await retention('', 'south', auth)).statusCode).toBe(403);
+    expect((await retention('', 'south', secret)).statusCode).toBe(403);
     expect(await spots('south')).toEqual(['S0', 'S1', 'S2']);
-    expect((await retention('', 'north', auth)).statusCode).toBe(200);
+    expect((await retention('', 'north', secret)).statusCode).toBe(200);
     expect(await spots('north')).toEqual(['S2']);
   });
 });

@@ -5,12 +5,12 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditCommand } from '../../src/cli/audit-command.js';
 import { AuditTrail } from '../../src/governance/audit/trail.js';
 import type { AuditEntry, AuditRecord } from '../../src/store/governance-port.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { runCommand } from '../support/cli-run.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -67,24 +67,7 @@ function rows(dir: string): AuditEntry[] {
   }
 }
 
-async function run(args: string[], dir: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await auditCommand(
-    args,
-    dir,
-    sink((s) => (out += s)),
-    sink((s) => (err += s)),
-  );
-  return { code, out, err };
-}
+const run = (args: string[], dir: string) => runCommand(auditCommand, args, dir);
 
 describe('urbis audit verify', () => {
   it('passes an untouched log and prints its head', async () => {

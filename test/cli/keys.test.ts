@@ -2,24 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keysCommand } from '../../src/cli/keys-command.js';
 import { IdentityService } from '../../src/governance/identity/identity-service.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { runCommand } from '../support/cli-run.js';
 
 let dir: string;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d: Buffer) => (o += d.toString()));
-  err.on('data', (d: Buffer) => (e += d.toString()));
-  const code = await keysCommand(args, dir, out, err);
-  return { code, out: o, err: e };
-}
+const run = (...args: string[]) => runCommand(keysCommand, args, dir);
 
 async function withStore<T>(f: (store: ReturnType<typeof openSqliteStore>) => Promise<T>): Promise<T> {
   const store = openSqliteStore({ path: join(dir, 'urbis.sqlite'), backgroundCheckpoint: false });
@@ -37,10 +28,18 @@ beforeEach(async () => {
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 describe('urbis keys', () => {
-  it('refuses a data directory without a store, and bad usage, with exit code 2', async () => {
-    expect((await run('list')).code).toBe(2);
+  it('refuses a data directory without a store, and bad usage, with exit code 2; explains itself on help', async () => {
+    const missing = await run('list');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`no store at ${join(dir, 'urbis.sqlite')}`);
     await withStore(async () => undefined);
     expect((await run()).code).toBe(2);
+    const unknown = await run('rotate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^urbis keys: unknown verb "rotate"\nusage: urbis keys/);
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: urbis keys');
     expect((await run('create', '--principal', 'x')).code).toBe(2);
     expect((await run('revoke')).code).toBe(2);
     expect((await run('create', '--tenant', 'city', '--principal', 'svc', '--scopes', 'fly')).err).toMatch(

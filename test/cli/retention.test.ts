@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { retentionCommand } from '../../src/cli/retention-command.js';
 import { stampNew } from '../../src/core/entity/operations.js';
@@ -13,6 +12,7 @@ import type { Attribute } from '../../src/core/model/entity.js';
 import { GovernanceRegistry } from '../../src/governance/privacy/registry.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { runCommand } from '../support/cli-run.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -81,24 +81,7 @@ async function dataDir(): Promise<string> {
   return dir;
 }
 
-async function run(args: string[], dir: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await retentionCommand(
-    args,
-    dir,
-    sink((s) => (out += s)),
-    sink((s) => (err += s)),
-  );
-  return { code, out, err };
-}
+const run = (args: string[], dir: string) => runCommand(retentionCommand, args, dir);
 
 /** The stored values of one attribute's history, oldest first. */
 async function values(dir: string, tenant: string, id: string, attr: string): Promise<unknown[]> {

@@ -255,3 +255,33 @@ describe('public data', () => {
     expect(other.statusCode).toBe(401);
   });
 });
+
+describe('subscriptions follow their owner', () => {
+  it('a disabled owner’s subscription notifies nothing it could not read; re-enabled, it notifies again', async () => {
+    const SUB = 'urn:ngsi-ld:Subscription:ana';
+    const pending = async () => (await store.outbox.take(T, SUB, 0, 100)).length;
+    const setDisabled = async (disabled: boolean) => {
+      const res = await app.inject({
+        method: 'PATCH',
+        url: '/admin/principals/ana',
+        headers: H,
+        payload: { disabled },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    const touch = (value: string) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1/attrs',
+        headers: H,
+        payload: { status: { type: 'Property', value } },
+      });
+    const before = await pending();
+    await setDisabled(true);
+    expect((await touch('free')).statusCode).toBe(204);
+    expect(await pending()).toBe(before);
+    await setDisabled(false);
+    expect((await touch('occupied')).statusCode).toBe(204);
+    expect(await pending()).toBe(before + 1);
+  });
+});

@@ -1,7 +1,8 @@
 /**
- * The authorization matrix: every route of the OpenAPI document × every kind of caller (each built-in
- * role in two tenants, a principal without roles, the platform administrator, anonymous) × both
- * tenants, against the expected outcome written here as the specification:
+ * The authorization matrix: every route of the OpenAPI document × every kind of caller (an API key for
+ * each built-in role in two tenants, a principal without roles, OpenID Connect tokens for three roles,
+ * the platform administrator, anonymous) × both tenants, against the expected outcome written here as
+ * the specification:
  * - /health, /ready, /docs, /openapi.json: open to anyone;
  * - /metrics and /admin/audit/verify: platform administrators only;
  * - /admin/*: the tenant's admin role; @context publication: admin; reads: any role; writes: admin,
@@ -11,7 +12,10 @@
  * "Allowed" means the gate let the request through: any status but 401 and 403 (a route may still
  * answer 400 or 404 for the dummy input).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, testKit } from '../support/app.js';
 import { makeCallers, type Caller } from './principals.js';
@@ -81,9 +85,50 @@ function bodyFor(method: string, path: string, tenant: string): unknown {
 let app: FastifyInstance;
 let callers: Caller[];
 let routes: Array<{ method: string; path: string }>;
+let jwks: Server;
+
+const ISSUER = 'https://idp.city.example';
+
+/** OpenID Connect callers: a bearer token per role of tenant city-a, signed by a local issuer. */
+async function oidcCallers(): Promise<{ callers: Caller[]; jwksUri: string }> {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'm1', alg: 'ES256', use: 'sig' };
+  jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((ok) => jwks.listen(0, '127.0.0.1', ok));
+  const out: Caller[] = [];
+  for (const role of ['admin', 'editor', 'viewer']) {
+    const token = await new SignJWT({ tenant: 'city-a', groups: [`g-${role}`] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'm1' })
+      .setIssuer(ISSUER)
+      .setAudience('urbis')
+      .setSubject(`${role}-person`)
+      .setExpirationTime('10m')
+      .sign(pair.privateKey);
+    out.push({
+      name: `oidc-${role}-city-a`,
+      tenant: 'city-a',
+      roles: [role],
+      authorization: `Bearer ${token}`,
+    });
+  }
+  return { callers: out, jwksUri: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks` };
+}
 
 beforeAll(async () => {
-  const kit = await testKit();
+  const oidc = await oidcCallers();
+  const kit = await testKit({
+    oidc: {
+      issuer: ISSUER,
+      audience: 'urbis',
+      jwksUri: oidc.jwksUri,
+      algorithms: ['ES256'],
+      rolesClaim: 'groups',
+      tenantClaim: 'tenant',
+      roleMap: { 'g-admin': 'admin', 'g-editor': 'editor', 'g-viewer': 'viewer' },
+      clockToleranceSec: 5,
+      timeoutMs: 1000,
+    },
+  });
   app = kit.app;
   for (const tenant of TENANTS) {
     const h = { 'ngsild-tenant': tenant };
@@ -114,6 +159,7 @@ beforeAll(async () => {
   }
   callers = [
     ...(await makeCallers(kit.governance, TENANTS)),
+    ...oidc.callers,
     { name: 'platform-admin', tenant: '*', roles: ['admin'], authorization: `Bearer ${ADMIN_KEY}` },
     { name: 'anonymous', roles: [] },
   ];
@@ -126,7 +172,10 @@ beforeAll(async () => {
       .map((m) => ({ method: m.toUpperCase(), path })),
   );
 });
-afterAll(async () => app.close());
+afterAll(async () => {
+  await app.close();
+  await new Promise<void>((ok) => jwks.close(() => ok()));
+});
 
 describe('authorization matrix', () => {
   it('covers the whole API: NGSI-LD, temporal, subscriptions, admin and operations routes', () => {

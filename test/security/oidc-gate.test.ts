@@ -124,6 +124,13 @@ describe('OpenID Connect tokens at the gate', () => {
     expect((await call('GET', 'city-a', `Bearer ${noTenant}`)).statusCode).toBe(403);
   });
 
+  it('a token cannot make its bearer a platform principal: a tenant claim of * is refused', async () => {
+    const t = await token({ tenant: '*', realm_access: { roles: ['city-editors'] } });
+    const res = await call('GET', 'city-b', `Bearer ${t}`);
+    expect(res.statusCode).toBe(401);
+    expect(res.body).not.toContain('city-b-data');
+  });
+
   it('expired, tampered and foreign tokens are 401', async () => {
     const expired = await token({ tenant: 'city-a', realm_access: { roles: ['city-viewers'] } }, '-1h');
     const good = await token({ tenant: 'city-a', realm_access: { roles: ['city-viewers'] } });

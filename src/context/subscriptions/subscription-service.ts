@@ -176,6 +176,23 @@ export class SubscriptionService implements NotificationSource {
   }
 
   /**
+   * Give a principal's subscriptions (in every tenant) the roles it has now: when an administrator
+   * changes its roles or disables it (roles []), its notifications follow at once. How many changed.
+   */
+  async updateOwnerRoles(principal: { id: string; tenant: string }, roles: string[]): Promise<number> {
+    let n = 0;
+    for (const { tenant, subscription } of await this.store.subscriptions.all()) {
+      const owner = subscription.owner;
+      if (owner?.principal !== principal.id || owner.tenant !== principal.tenant) continue;
+      const next: Subscription = { ...subscription, owner: { ...owner, roles: [...roles] } };
+      await this.store.subscriptions.put(tenant, next);
+      this.index.put(tenant, next);
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Delete every subscription of `tenant` that a principal (its id and its own tenant) owns, when the
    * principal is deleted; how many.
    */

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { cellToLatLng, latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
-import { NgsiError } from '../../core/errors.js';
+import { failure } from '../../../test/support/failure.js';
 import { parseEntity } from '../../core/entity/parse-entity.js';
 import { ContextResolver } from '../../core/jsonld/context-resolver.js';
 import type { Attribute } from '../../core/model/entity.js';
@@ -52,16 +52,6 @@ const PARKING = parseGovernance(
 
 const entity = (body: Record<string, unknown>) =>
   parseEntity({ id: 'urn:ngsi-ld:X:1', type: 'ParkingSpot', ...body }, mapper).attrs;
-
-function failure(f: () => unknown): NgsiError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NgsiError);
-    return e as NgsiError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('governAttrs on a ParkingSpot', () => {
   const attrs = entity({

@@ -2,7 +2,7 @@
 // apply, rendering gives back the canonical document, and every malformed document is a 400 naming
 // the path of what is wrong.
 import { describe, expect, it } from 'vitest';
-import { NgsiError } from '../../core/errors.js';
+import { failure } from '../../../test/support/failure.js';
 import { ContextResolver } from '../../core/jsonld/context-resolver.js';
 import type { TypeGovernance } from './model.js';
 import { parseGovernance, renderGovernance } from './parse-governance.js';
@@ -31,16 +31,6 @@ const PARKING = {
     mac: { classification: 'sensitive', treatment: 'drop' },
   },
 };
-
-function failure(f: () => unknown): NgsiError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(NgsiError);
-    return e as NgsiError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('parseGovernance', () => {
   it('expands the type and attribute names and reads every treatment', () => {

@@ -11,9 +11,8 @@ import { verifyAudit } from '../../governance/audit/verify.js';
 import { tenantOf } from '../ngsi-ld/ld-request.js';
 import { audited } from './audited.js';
 import { ADMIN, type AdminDeps } from './deps.js';
-import { noAdminQs, requestProblem } from './principal-routes.js';
-
-const TAGS = ['Admin'];
+import { flag, instant, listOf } from './schemas.js';
+import { adminRoute } from './validation.js';
 
 /** Entries in one answer, at most. */
 export const MAX_AUDIT_PAGE = 1000;
@@ -29,11 +28,7 @@ const auditQs = {
       pattern: '^[0-9]{1,4}$',
       description: `Entries to return (default ${DEFAULT_AUDIT_PAGE}, 1 to ${MAX_AUDIT_PAGE})`,
     },
-    allTenants: {
-      type: 'string',
-      enum: ['true', 'false'],
-      description: 'true: entries of every tenant (platform administrator only)',
-    },
+    allTenants: flag('true: entries of every tenant (platform administrator only)'),
   },
 } as const;
 
@@ -41,7 +36,7 @@ const entryView = {
   type: 'object',
   properties: {
     seq: { type: 'integer' },
-    at: { type: 'string', format: 'date-time' },
+    at: instant,
     tenant: { type: 'string' },
     principal: { type: 'string' },
     action: { type: 'string' },
@@ -82,15 +77,10 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get<{ Querystring: AuditQuery }>(
     `${ADMIN}/audit`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Audit log entries of the tenant, in order',
-        querystring: auditQs,
-        response: { 200: { type: 'array', items: entryView } },
-      },
-    },
+    adminRoute('Audit log entries of the tenant, in order', {
+      querystring: auditQs,
+      response: { 200: listOf(entryView) },
+    }),
     async (request) => {
       let asked: { after: number; limit: number; allTenants: boolean } | undefined;
       return audited(
@@ -99,7 +89,6 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'audit.read',
         undefined,
         async () => {
-          requestProblem(request);
           const query = request.query;
           const limit = query.limit === undefined ? DEFAULT_AUDIT_PAGE : Number(query.limit);
           if (limit < 1 || limit > MAX_AUDIT_PAGE) throw badRequest(`limit must be 1 to ${MAX_AUDIT_PAGE}`);
@@ -122,15 +111,9 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get(
     `${ADMIN}/audit/verify`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Verify the audit log’s hash chain (platform administrator only)',
-        querystring: noAdminQs,
-        response: { 200: verdictView },
-      },
-    },
+    adminRoute('Verify the audit log’s hash chain (platform administrator only)', {
+      response: { 200: verdictView },
+    }),
     async (request) =>
       audited(
         request,
@@ -138,7 +121,6 @@ export function auditRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'audit.verify',
         undefined,
         async () => {
-          requestProblem(request);
           if (!unrestricted(request))
             throw forbidden(
               'only the platform administrator may verify the audit log (it spans every tenant)',

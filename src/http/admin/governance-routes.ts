@@ -19,11 +19,10 @@ import type { TermMapper } from '../../core/jsonld/terms.js';
 import { parseGovernance, renderGovernance } from '../../governance/privacy/parse-governance.js';
 import type { RegistryEntry } from '../../governance/privacy/registry.js';
 import { bodyContext, linkContext, tenantOf } from '../ngsi-ld/ld-request.js';
-import { audited } from './audited.js';
+import { actorOf, audited, countOf } from './audited.js';
 import { ADMIN, type AdminDeps } from './deps.js';
-import { noAdminQs, requestProblem } from './principal-routes.js';
-
-const TAGS = ['Admin'];
+import { deleted, instant, listOf, pathParams, text, writtenBy } from './schemas.js';
+import { adminRoute } from './validation.js';
 
 /** An entry as answered. */
 export interface GovernanceView {
@@ -37,19 +36,15 @@ export interface GovernanceView {
 const entryView = {
   type: 'object',
   properties: {
-    type: { type: 'string', description: 'The entity type (compact with the request’s @context)' },
+    type: text('The entity type (compact with the request’s @context)'),
     source: { type: 'string', enum: ['tenant', 'builtIn'] },
-    updatedAt: { type: 'string', format: 'date-time' },
-    updatedBy: { type: 'string', description: 'Principal that wrote it' },
+    updatedAt: instant,
+    updatedBy: writtenBy,
     document: { description: 'The entry, in the form PUT takes' },
   },
 } as const;
 
-const typeParams = {
-  type: 'object',
-  properties: { type: { type: 'string', description: 'Entity type: a name of the @context, or an IRI' } },
-  required: ['type'],
-} as const;
+const typeParams = pathParams('type', text('Entity type: a name of the @context, or an IRI'));
 
 const entryBody = {
   type: 'object',
@@ -67,15 +62,9 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get(
     `${ADMIN}/governance`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'The governance entries in force in the tenant (its own and the built-in ones)',
-        querystring: noAdminQs,
-        response: { 200: { type: 'array', items: entryView } },
-      },
-    },
+    adminRoute('The governance entries in force in the tenant (its own and the built-in ones)', {
+      response: { 200: listOf(entryView) },
+    }),
     async (request) =>
       audited(
         request,
@@ -83,26 +72,19 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'governance.list',
         undefined,
         async () => {
-          requestProblem(request);
           const { mapper } = await linkContext(request, deps.contexts);
           return (await registry.list(tenantOf(request))).map((e) => view(e, mapper));
         },
-        (list) => ({ count: list.length }),
+        countOf,
       ),
   );
 
   app.get<TypeRequest>(
     `${ADMIN}/governance/:type`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'The governance entry in force for a type',
-        params: typeParams,
-        querystring: noAdminQs,
-        response: { 200: entryView },
-      },
-    },
+    adminRoute('The governance entry in force for a type', {
+      params: typeParams,
+      response: { 200: entryView },
+    }),
     async (request) =>
       audited(
         request,
@@ -110,7 +92,6 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'governance.read',
         request.params.type,
         async () => {
-          requestProblem(request);
           const { mapper } = await linkContext(request, deps.contexts);
           const entry = await registry.get(tenantOf(request), typeOf(request, mapper));
           if (entry === undefined) throw notFound(`no governance entry for type ${request.params.type}`);
@@ -122,17 +103,11 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.put<TypeRequest>(
     `${ADMIN}/governance/:type`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Write the tenant’s governance entry for a type (replacing the built-in one, if any)',
-        params: typeParams,
-        querystring: noAdminQs,
-        body: entryBody,
-        response: { 200: entryView, 201: entryView },
-      },
-    },
+    adminRoute('Write the tenant’s governance entry for a type (replacing the built-in one, if any)', {
+      params: typeParams,
+      body: entryBody,
+      response: { 200: entryView, 201: entryView },
+    }),
     async (request, reply) => {
       const { entry, mapper, created } = await audited(
         request,
@@ -140,7 +115,6 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'governance.put',
         request.params.type,
         async () => {
-          requestProblem(request);
           const ld = await bodyContext(request, request.body, deps.contexts);
           const type = typeOf(request, ld.mapper);
           const parsed = parseGovernance(request.body, ld.mapper);
@@ -149,7 +123,7 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
           }
           const tenant = tenantOf(request);
           const isNew = (await registry.get(tenant, type))?.source !== 'tenant';
-          const by = request.principal?.id ?? 'anonymous';
+          const by = actorOf(request);
           await registry.put(tenant, request.body, ld.mapper, by, new Date().toISOString());
           const stored = await registry.get(tenant, type);
           if (stored === undefined) throw new Error(`the entry for ${type} was not stored`);
@@ -172,16 +146,10 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.delete<TypeRequest>(
     `${ADMIN}/governance/:type`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Delete the tenant’s governance entry for a type (the built-in one, if any, applies again)',
-        params: typeParams,
-        querystring: noAdminQs,
-        response: { 204: { type: 'null', description: 'Deleted' } },
-      },
-    },
+    adminRoute('Delete the tenant’s governance entry for a type (the built-in one, if any, applies again)', {
+      params: typeParams,
+      response: deleted,
+    }),
     async (request, reply) => {
       await audited(
         request,
@@ -189,7 +157,6 @@ export function governanceRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'governance.delete',
         request.params.type,
         async () => {
-          requestProblem(request);
           const { mapper } = await linkContext(request, deps.contexts);
           const type = typeOf(request, mapper);
           if (!(await registry.delete(tenantOf(request), type))) {

@@ -11,22 +11,17 @@ import { notFound } from '../../core/errors.js';
 import { ACTIONS } from '../../governance/policy/model.js';
 import type { ApiKeyRecord } from '../../store/governance-port.js';
 import { tenantOf } from '../ngsi-ld/ld-request.js';
-import { audited } from './audited.js';
+import { audited, countOf } from './audited.js';
 import { ADMIN, type AdminDeps } from './deps.js';
-import { noAdminQs, requestProblem } from './principal-routes.js';
+import { descriptionText, instant, listOf, pathParams, strings, text } from './schemas.js';
+import { adminRoute } from './validation.js';
 
-const TAGS = ['Admin'];
-
-const keyParams = {
-  type: 'object',
-  properties: { keyId: { type: 'string', description: 'Key id (k_…)' } },
-  required: ['keyId'],
-} as const;
+const keyParams = pathParams('keyId', text('Key id (k_…)'));
 
 const listKeysQs = {
   type: 'object',
   additionalProperties: false,
-  properties: { principal: { type: 'string', description: 'Only the keys of this principal' } },
+  properties: { principal: text('Only the keys of this principal') },
 } as const;
 
 const newKeyBody = {
@@ -34,29 +29,29 @@ const newKeyBody = {
   additionalProperties: false,
   required: ['principal'],
   properties: {
-    principal: { type: 'string', description: 'Id of a principal of the tenant' },
+    principal: text('Id of a principal of the tenant'),
     scopes: {
       type: 'array',
       items: { type: 'string', enum: [...ACTIONS] },
       description: 'Actions the key may use, within its principal’s roles (empty or absent: all of them)',
     },
-    expiresAt: { type: 'string', description: 'ISO 8601 instant in the future' },
-    description: { type: 'string', maxLength: 500 },
+    expiresAt: text('ISO 8601 instant in the future'),
+    description: descriptionText,
   },
 } as const;
 
 /** A key as listed: never its hash (and the secret is not kept at all). */
 const keyMembers = {
   id: { type: 'string' },
-  tenant: { type: 'string', description: '`*` for a platform key' },
+  tenant: text('`*` for a platform key'),
   principal: { type: 'string' },
-  prefix: { type: 'string', description: 'The secret’s first characters, to recognise it' },
-  scopes: { type: 'array', items: { type: 'string' } },
+  prefix: text('The secret’s first characters, to recognise it'),
+  scopes: strings,
   description: { type: 'string' },
-  createdAt: { type: 'string', format: 'date-time' },
-  expiresAt: { type: 'string', format: 'date-time' },
-  revokedAt: { type: 'string', format: 'date-time' },
-  lastUsedAt: { type: 'string', format: 'date-time' },
+  createdAt: instant,
+  expiresAt: instant,
+  revokedAt: instant,
+  lastUsedAt: instant,
   state: { type: 'string', enum: ['active', 'expired', 'revoked'] },
 } as const;
 
@@ -66,7 +61,7 @@ const createdKeyView = {
   type: 'object',
   properties: {
     ...keyMembers,
-    secret: { type: 'string', description: 'The API key: shown this once, never again' },
+    secret: text('The API key: shown this once, never again'),
   },
 } as const;
 
@@ -77,20 +72,11 @@ interface NewKeyBody {
   description?: string;
 }
 
-/** What an administrator sees of a key. */
-export interface KeyView {
-  id: string;
-  tenant: string;
+/** What an administrator sees of a key: the record under its API names, without the hash. */
+export type KeyView = Omit<ApiKeyRecord, 'principalId' | 'hash' | 'bootstrap'> & {
   principal: string;
-  prefix: string;
-  scopes: string[];
-  description?: string;
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
   state: 'active' | 'expired' | 'revoked';
-}
+};
 
 type IdParams = { keyId: string };
 
@@ -108,16 +94,10 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.post<{ Body: NewKeyBody }>(
     `${ADMIN}/keys`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Create an API key for a principal of the tenant (the secret is shown once)',
-        querystring: noAdminQs,
-        body: newKeyBody,
-        response: { 201: createdKeyView },
-      },
-    },
+    adminRoute('Create an API key for a principal of the tenant (the secret is shown once)', {
+      body: newKeyBody,
+      response: { 201: createdKeyView },
+    }),
     async (request, reply) => {
       const given = request.body as Partial<NewKeyBody> | undefined;
       const created = await audited(
@@ -126,7 +106,6 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'key.create',
         typeof given?.principal === 'string' ? given.principal : undefined,
         async () => {
-          requestProblem(request);
           const { principal, scopes, expiresAt, description } = request.body;
           return identity.createKey({
             tenant: tenantOf(request),
@@ -155,15 +134,10 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get<{ Querystring: { principal?: string } }>(
     `${ADMIN}/keys`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'List the API keys of the tenant (without secrets)',
-        querystring: listKeysQs,
-        response: { 200: { type: 'array', items: keyView } },
-      },
-    },
+    adminRoute('List the API keys of the tenant (without secrets)', {
+      querystring: listKeysQs,
+      response: { 200: listOf(keyView) },
+    }),
     async (request) =>
       audited(
         request,
@@ -171,45 +145,26 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'key.list',
         undefined,
         async () => {
-          requestProblem(request);
           const principal = request.query.principal;
           const keys = await identity.listKeys(tenantOf(request));
           return keys.filter((k) => principal === undefined || k.principalId === principal).map(viewOf);
         },
-        (list) => ({ count: list.length }),
+        countOf,
       ),
   );
 
   app.get<{ Params: IdParams }>(
     `${ADMIN}/keys/:keyId`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Retrieve an API key (without its secret)',
-        params: keyParams,
-        querystring: noAdminQs,
-        response: { 200: keyView },
-      },
-    },
+    adminRoute('Retrieve an API key (without its secret)', { params: keyParams, response: { 200: keyView } }),
     async (request) =>
-      audited(request, deps, 'key.read', request.params.keyId, async () => {
-        requestProblem(request);
-        return viewOf(await reachable(request, request.params.keyId));
-      }),
+      audited(request, deps, 'key.read', request.params.keyId, async () =>
+        viewOf(await reachable(request, request.params.keyId)),
+      ),
   );
 
   app.delete<{ Params: IdParams }>(
     `${ADMIN}/keys/:keyId`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Revoke an API key: it is refused from now on',
-        params: keyParams,
-        querystring: noAdminQs,
-      },
-    },
+    adminRoute('Revoke an API key: it is refused from now on', { params: keyParams }),
     async (request, reply) => {
       const id = request.params.keyId;
       await audited(
@@ -218,7 +173,6 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'key.revoke',
         id,
         async () => {
-          requestProblem(request);
           const key = await reachable(request, id);
           await identity.revokeKey(id);
           return key;
@@ -232,23 +186,12 @@ export function keyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
 /** The record as shown: the principal under its API name, the state spelled out, the hash left out. */
 function viewOf(key: ApiKeyRecord, now = Date.now()): KeyView {
-  const state =
+  const state: KeyView['state'] =
     key.revokedAt !== undefined
       ? 'revoked'
       : key.expiresAt !== undefined && Date.parse(key.expiresAt) <= now
         ? 'expired'
         : 'active';
-  return {
-    id: key.id,
-    tenant: key.tenant,
-    principal: key.principalId,
-    prefix: key.prefix,
-    scopes: key.scopes,
-    ...(key.description !== undefined ? { description: key.description } : {}),
-    createdAt: key.createdAt,
-    ...(key.expiresAt !== undefined ? { expiresAt: key.expiresAt } : {}),
-    ...(key.revokedAt !== undefined ? { revokedAt: key.revokedAt } : {}),
-    ...(key.lastUsedAt !== undefined ? { lastUsedAt: key.lastUsedAt } : {}),
-    state,
-  };
+  const { principalId, hash: _hash, bootstrap: _bootstrap, ...shown } = key;
+  return { ...shown, principal: principalId, state };
 }

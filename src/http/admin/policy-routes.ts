@@ -8,17 +8,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { PolicyView } from '../../governance/policy/policy-service.js';
 import { tenantOf } from '../ngsi-ld/ld-request.js';
-import { audited } from './audited.js';
+import { actorOf, audited, countOf } from './audited.js';
 import { ADMIN, type AdminDeps } from './deps.js';
-import { noAdminQs, requestProblem } from './principal-routes.js';
-
-const TAGS = ['Admin'];
+import { instant, listOf, pathParams, writtenBy } from './schemas.js';
+import { adminRoute } from './validation.js';
 
 const versionMembers = {
   tenant: { type: 'string' },
   version: { type: 'integer', description: '0 is the built-in default policy' },
-  createdAt: { type: 'string', format: 'date-time' },
-  createdBy: { type: 'string', description: 'Principal that wrote it' },
+  createdAt: instant,
+  createdBy: writtenBy,
 } as const;
 
 const policyView = {
@@ -37,13 +36,11 @@ const policyBody = {
     '"public"?, "roles"?, "principals"?, "actions", "types"?, "idPattern"?, "attrs"? } ] }',
 } as const;
 
-const versionParams = {
-  type: 'object',
-  properties: {
-    version: { type: 'string', pattern: '^(0|[1-9][0-9]{0,8})$', description: 'Version number' },
-  },
-  required: ['version'],
-} as const;
+const versionParams = pathParams('version', {
+  type: 'string',
+  pattern: '^(0|[1-9][0-9]{0,8})$',
+  description: 'Version number',
+});
 
 /** Mount the policy routes. */
 export function policyRoutes(app: FastifyInstance, deps: AdminDeps): void {
@@ -51,41 +48,24 @@ export function policyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get(
     `${ADMIN}/policy`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'The policy in force in the tenant',
-        querystring: noAdminQs,
-        response: { 200: policyView },
-      },
-    },
+    adminRoute('The policy in force in the tenant', { response: { 200: policyView } }),
     async (request) =>
       audited(
         request,
         deps,
         'policy.read',
         undefined,
-        async () => {
-          requestProblem(request);
-          return policies.current(tenantOf(request));
-        },
+        async () => policies.current(tenantOf(request)),
         (p) => ({ version: p.version }),
       ),
   );
 
   app.put(
     `${ADMIN}/policy`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Replace the tenant’s policy (stored as a new version and applied at once)',
-        querystring: noAdminQs,
-        body: policyBody,
-        response: { 200: policyView },
-      },
-    },
+    adminRoute('Replace the tenant’s policy (stored as a new version and applied at once)', {
+      body: policyBody,
+      response: { 200: policyView },
+    }),
     async (request) =>
       audited(
         request,
@@ -93,8 +73,7 @@ export function policyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'policy.put',
         undefined,
         async (): Promise<PolicyView> => {
-          requestProblem(request);
-          const by = request.principal?.id ?? 'anonymous';
+          const by = actorOf(request);
           const stored = await policies.put(tenantOf(request), request.body, by, new Date().toISOString());
           return { ...stored, source: 'stored' };
         },
@@ -104,45 +83,29 @@ export function policyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get(
     `${ADMIN}/policy/versions`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'The versions of the tenant’s policy, newest first',
-        querystring: noAdminQs,
-        response: { 200: { type: 'array', items: { type: 'object', properties: versionMembers } } },
-      },
-    },
+    adminRoute('The versions of the tenant’s policy, newest first', {
+      response: { 200: listOf({ type: 'object', properties: versionMembers }) },
+    }),
     async (request) =>
       audited(
         request,
         deps,
         'policy.versions',
         undefined,
-        async () => {
-          requestProblem(request);
-          return policies.versions(tenantOf(request));
-        },
-        (list) => ({ count: list.length }),
+        async () => policies.versions(tenantOf(request)),
+        countOf,
       ),
   );
 
   app.get<{ Params: { version: string } }>(
     `${ADMIN}/policy/versions/:version`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'One version of the tenant’s policy (0: the built-in default)',
-        params: versionParams,
-        querystring: noAdminQs,
-        response: { 200: policyView },
-      },
-    },
+    adminRoute('One version of the tenant’s policy (0: the built-in default)', {
+      params: versionParams,
+      response: { 200: policyView },
+    }),
     async (request) =>
-      audited(request, deps, 'policy.read', `version ${request.params.version}`, async () => {
-        requestProblem(request);
-        return policies.version(tenantOf(request), Number(request.params.version));
-      }),
+      audited(request, deps, 'policy.read', `version ${request.params.version}`, async () =>
+        policies.version(tenantOf(request), Number(request.params.version)),
+      ),
   );
 }

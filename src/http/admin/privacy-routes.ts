@@ -14,9 +14,8 @@ import { retainTenants } from '../../governance/retention/retention-job.js';
 import { linkContext, tenantOf } from '../ngsi-ld/ld-request.js';
 import { audited } from './audited.js';
 import { ADMIN, type AdminDeps } from './deps.js';
-import { noAdminQs, requestProblem } from './principal-routes.js';
-
-const TAGS = ['Admin'];
+import { flag, instant, listOf, strings } from './schemas.js';
+import { adminRoute } from './validation.js';
 
 const subjectMember = (description: string) =>
   ({ type: 'string', minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description }) as const;
@@ -41,7 +40,7 @@ const erasureView = {
   type: 'object',
   properties: {
     dryRun: { type: 'boolean' },
-    entities: { type: 'array', items: { type: 'string' }, description: 'Ids of the entities deleted' },
+    entities: { ...strings, description: 'Ids of the entities deleted' },
     instances: { type: 'integer', description: 'History instances deleted' },
   },
 } as const;
@@ -50,27 +49,24 @@ const retentionQs = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    dryRun: { type: 'string', enum: ['true', 'false'], description: 'true: only count (default false)' },
+    dryRun: flag('true: only count (default false)'),
   },
 } as const;
 
 const retentionView = {
   type: 'object',
   properties: {
-    at: { type: 'string', format: 'date-time', description: 'The instant the cutoffs were computed from' },
+    at: { ...instant, description: 'The instant the cutoffs were computed from' },
     dryRun: { type: 'boolean' },
-    outcomes: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string' },
-          attrs: { type: 'array', items: { type: 'string' }, description: 'Absent: every attribute' },
-          before: { type: 'string', format: 'date-time' },
-          instances: { type: 'integer' },
-        },
+    outcomes: listOf({
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        attrs: { ...strings, description: 'Absent: every attribute' },
+        before: instant,
+        instances: { type: 'integer' },
       },
-    },
+    }),
     instances: { type: 'integer', description: 'History instances deleted in total' },
   },
 } as const;
@@ -85,16 +81,10 @@ export function privacyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.post<{ Body: ErasureSubject & { dryRun?: boolean } }>(
     `${ADMIN}/erasure`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Erase one person’s data: by identifier, pseudonym or reference',
-        querystring: noAdminQs,
-        body: erasureBody,
-        response: { 200: erasureView },
-      },
-    },
+    adminRoute('Erase one person’s data: by identifier, pseudonym or reference', {
+      body: erasureBody,
+      response: { 200: erasureView },
+    }),
     async (request) => {
       const body = (request.body ?? {}) as ErasureSubject & { dryRun?: boolean };
       const dryRun = body.dryRun === true;
@@ -104,7 +94,6 @@ export function privacyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'erasure.run',
         undefined,
         async () => {
-          requestProblem(request);
           const { identifier, pseudonym, reference } = body;
           const subject: ErasureSubject = {
             ...(identifier === undefined ? {} : { identifier }),
@@ -125,15 +114,10 @@ export function privacyRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.post<{ Querystring: { dryRun?: 'true' | 'false' } }>(
     `${ADMIN}/retention`,
-    {
-      attachValidation: true,
-      schema: {
-        tags: TAGS,
-        summary: 'Run retention now in the tenant: delete history past its time (dryRun=true: count only)',
-        querystring: retentionQs,
-        response: { 200: retentionView },
-      },
-    },
+    adminRoute('Run retention now in the tenant: delete history past its time (dryRun=true: count only)', {
+      querystring: retentionQs,
+      response: { 200: retentionView },
+    }),
     async (request) => {
       const dryRun = request.query?.dryRun === 'true';
       return audited(
@@ -142,7 +126,6 @@ export function privacyRoutes(app: FastifyInstance, deps: AdminDeps): void {
         'retention.run',
         undefined,
         async () => {
-          requestProblem(request);
           const { mapper } = await linkContext(request, deps.contexts);
           const now = Date.now();
           const registry = deps.governance.registry;

@@ -14,6 +14,7 @@ import {
   type AuditRecord,
   type AuditRepository,
 } from '../../governance-port.js';
+import { withPresent } from './present.js';
 
 interface Row {
   seq: number;
@@ -43,36 +44,39 @@ function normalise(r: AuditRecord): AuditRecord {
   if (!OUTCOMES.has(r.outcome)) {
     throw new NgsiError('InternalError', `audit record with outcome ${JSON.stringify(r.outcome)}`);
   }
-  const out: AuditRecord = {
-    at: r.at,
-    tenant: r.tenant,
-    principal: r.principal,
-    action: r.action,
-    outcome: r.outcome,
-  };
-  if (r.target !== undefined) out.target = r.target;
-  if (r.requestId !== undefined) out.requestId = r.requestId;
-  if (r.status !== undefined) out.status = r.status;
-  if (r.detail !== undefined) out.detail = JSON.parse(JSON.stringify(r.detail)) as Record<string, unknown>;
-  return out;
+  return withPresent<AuditRecord>(
+    { at: r.at, tenant: r.tenant, principal: r.principal, action: r.action, outcome: r.outcome },
+    {
+      target: r.target,
+      requestId: r.requestId,
+      status: r.status,
+      detail:
+        r.detail === undefined
+          ? undefined
+          : (JSON.parse(JSON.stringify(r.detail)) as Record<string, unknown>),
+    },
+  );
 }
 
 function toEntry(r: Row): AuditEntry {
-  const e: AuditEntry = {
-    seq: r.seq,
-    at: r.at,
-    tenant: r.tenant,
-    principal: r.principal,
-    action: r.action,
-    outcome: r.outcome as AuditRecord['outcome'],
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-  if (r.target !== null) e.target = r.target;
-  if (r.request_id !== null) e.requestId = r.request_id;
-  if (r.status !== null) e.status = r.status;
-  if (r.detail !== null) e.detail = JSON.parse(r.detail) as Record<string, unknown>;
-  return e;
+  return withPresent<AuditEntry>(
+    {
+      seq: r.seq,
+      at: r.at,
+      tenant: r.tenant,
+      principal: r.principal,
+      action: r.action,
+      outcome: r.outcome as AuditRecord['outcome'],
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    },
+    {
+      target: r.target,
+      requestId: r.request_id,
+      status: r.status,
+      detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+    },
+  );
 }
 
 /** The audit repository over one connection. */

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, IdentityRepository, PrincipalRecord } from '../../governance-port.js';
+import { withPresent } from './present.js';
 import { unique } from './unique.js';
 
 interface PrincipalRow {
@@ -37,34 +38,38 @@ const KEY =
   'id, principal_id, tenant, hash, prefix, scopes, description, created_at, expires_at, revoked_at, last_used_at, bootstrap';
 
 function toPrincipal(r: PrincipalRow): PrincipalRecord {
-  const p: PrincipalRecord = {
-    id: r.id,
-    tenant: r.tenant,
-    kind: r.kind === 'service' ? 'service' : 'user',
-    roles: JSON.parse(r.roles) as string[],
-    disabled: r.disabled !== 0,
-    createdAt: r.created_at,
-  };
-  if (r.description !== null) p.description = r.description;
-  return p;
+  return withPresent<PrincipalRecord>(
+    {
+      id: r.id,
+      tenant: r.tenant,
+      kind: r.kind === 'service' ? 'service' : 'user',
+      roles: JSON.parse(r.roles) as string[],
+      disabled: r.disabled !== 0,
+      createdAt: r.created_at,
+    },
+    { description: r.description },
+  );
 }
 
 function toKey(r: KeyRow): ApiKeyRecord {
-  const k: ApiKeyRecord = {
-    id: r.id,
-    principalId: r.principal_id,
-    tenant: r.tenant,
-    hash: r.hash,
-    prefix: r.prefix,
-    scopes: JSON.parse(r.scopes) as string[],
-    createdAt: r.created_at,
-    bootstrap: r.bootstrap !== 0,
-  };
-  if (r.description !== null) k.description = r.description;
-  if (r.expires_at !== null) k.expiresAt = r.expires_at;
-  if (r.revoked_at !== null) k.revokedAt = r.revoked_at;
-  if (r.last_used_at !== null) k.lastUsedAt = r.last_used_at;
-  return k;
+  return withPresent<ApiKeyRecord>(
+    {
+      id: r.id,
+      principalId: r.principal_id,
+      tenant: r.tenant,
+      hash: r.hash,
+      prefix: r.prefix,
+      scopes: JSON.parse(r.scopes) as string[],
+      createdAt: r.created_at,
+      bootstrap: r.bootstrap !== 0,
+    },
+    {
+      description: r.description,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+      lastUsedAt: r.last_used_at,
+    },
+  );
 }
 
 /** The identity repository over one connection. */
