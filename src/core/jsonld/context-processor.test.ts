@@ -275,6 +275,22 @@ describe('malformed contexts', () => {
   });
 });
 
+describe('IRIs confused with a prefix', () => {
+  // Found by the property below: after a null reset, `ngsi-ld:q` is an absolute IRI when the term is
+  // defined; the core context laid over it again makes `ngsi-ld:` a prefix that reads it otherwise.
+  it.each([
+    ['@reverse', { a: { '@reverse': 'ngsi-ld:q' } }],
+    ['@id', { a: { '@id': 'ngsi-ld:q' } }],
+    ['a plain mapping', { a: 'ngsi-ld:q' }],
+  ])('refuses a term whose IRI no longer expands to itself (%s)', (_, local) => {
+    expect(() => build(null, local)).toThrow(/reads as another IRI/);
+  });
+
+  it('keeps terms whose IRI the core prefix expands the same way', () => {
+    expect(build({ a: 'ngsi-ld:q' }).expandTerm('a')).toBe(`${NGSI}q`);
+  });
+});
+
 describe('properties over generated contexts', () => {
   const word = fc.constantFrom(
     ...['a', 'b', 'ex', 'Car', 'location', 'id', 'type', 'x:y', 'a:b', 'ex:z', 'https://h.org/p', '_:b'],

@@ -37,7 +37,26 @@ export function buildActiveContext(steps: readonly ContextStep[], key: string, r
     else processor.overlayCore();
   }
   processor.overlayCore();
-  return new ActiveContext({ terms: processor.terms, vocab: processor.vocab, key, raw });
+  const ctx = new ActiveContext({ terms: processor.terms, vocab: processor.vocab, key, raw });
+  refuseConfusedIris(ctx);
+  return ctx;
+}
+
+/**
+ * A term may map to an IRI written before a prefix of the same name existed (a context after a null
+ * reset, before the core context is laid over it again): `ngsi-ld:q` is then an absolute IRI when the
+ * term is defined, and the core's `ngsi-ld` prefix reads it as another IRI afterwards. Such an IRI has
+ * no form that expands back to it, so the context is refused (JSON-LD 1.1's "IRI confused with prefix").
+ */
+function refuseConfusedIris(ctx: ActiveContext): void {
+  for (const term of ctx.definedTerms()) {
+    const iri = ctx.termDefinition(term)?.id;
+    if (iri === undefined || isKeyword(iri) || ctx.expandTerm(iri) === iri) continue;
+    throw new NgsiError(
+      'BadRequestData',
+      `term ${quote(term)} maps to ${quote(iri)}, which a prefix of the context reads as another IRI`,
+    );
+  }
 }
 
 /** A fresh ActiveContext holding only the core context (what a request without @context gets). */

@@ -18,6 +18,7 @@ import { describeQueryTypeScopeOrder } from './query-type-scope-order.js';
 import { describeQueryVisibility } from './query-visibility.js';
 import { describeRobustness } from './robustness.js';
 import { describeTemporal } from './temporal.js';
+import { describeTemporalRetention } from './temporal-retention.js';
 import { describeTemporalAggregation } from './temporal-aggregation.js';
 import { describeTenants } from './tenants.js';
 
@@ -35,6 +36,7 @@ export {
   describeQueryVisibility,
   describeRobustness,
   describeTemporal,
+  describeTemporalRetention,
   describeTemporalAggregation,
   describeTenants,
 };
@@ -52,6 +54,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeTenants(makeStore);
     describeRobustness(makeStore);
     describeTemporal(makeStore);
+    describeTemporalRetention(makeStore);
     describeTemporalAggregation(makeStore);
     describeOutbox(makeStore);
     describeGovernance(makeStore);
