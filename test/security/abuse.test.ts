@@ -18,7 +18,9 @@ const types = (authorization?: string) =>
 
 describe('rate limits', () => {
   it('gives each principal its own bucket: a burst of twice the rate, then 429 with Retry-After', async () => {
-    const kit = await testKit({ rateLimit: 5 });
+    // One request per second, bursts of two: the third within the second is refused (a slow machine
+    // would need a whole second between requests to earn another token).
+    const kit = await testKit({ rateLimit: 1 });
     app = kit.app;
     await kit.governance.identity.createPrincipal({
       tenant: '',
@@ -27,9 +29,8 @@ describe('rate limits', () => {
       roles: ['viewer'],
     });
     const other = `Bearer ${(await kit.governance.identity.createKey({ tenant: '', principalId: 'other' })).secret}`;
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await types(`Bearer ${ADMIN_KEY}`)).statusCode);
-    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+    expect((await types(`Bearer ${ADMIN_KEY}`)).statusCode).toBe(200);
+    expect((await types(`Bearer ${ADMIN_KEY}`)).statusCode).toBe(200);
     const limited = await types(`Bearer ${ADMIN_KEY}`);
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -38,12 +39,10 @@ describe('rate limits', () => {
   });
 
   it('limits anonymous callers per address, and counts failed credentials against it', async () => {
-    app = (await testKit({ anonymousRateLimit: 2 })).app;
-    const answers: number[] = [];
-    for (let i = 0; i < 4; i++) answers.push((await types('Bearer urbis_wrong-guess-' + i)).statusCode);
-    expect(answers).toEqual([401, 401, 401, 401]);
-    const guessed = await types('Bearer urbis_wrong-guess-5');
-    expect(guessed.statusCode).toBe(429);
+    app = (await testKit({ anonymousRateLimit: 1 })).app;
+    expect((await types('Bearer urbis_wrong-guess-1')).statusCode).toBe(401);
+    expect((await types('Bearer urbis_wrong-guess-2')).statusCode).toBe(401);
+    expect((await types('Bearer urbis_wrong-guess-3')).statusCode).toBe(429);
     expect((await types(undefined)).statusCode).toBe(429);
     expect((await types(`Bearer ${ADMIN_KEY}`)).statusCode).toBe(200); // a valid key has its own budget
   });
