@@ -14,6 +14,7 @@ import type {
   TemporalEntity,
 } from '../core/temporal/model.js';
 import type { Attribute } from '../core/model/entity.js';
+import type { DeviceRepository } from './devices-port.js';
 import type { GovernanceRepositories } from './governance-port.js';
 
 /** The default tenant (requests without NGSILD-Tenant): it always exists. */
@@ -250,6 +251,8 @@ export interface Store {
   outbox: OutboxRepository;
   /** Principals, keys, policies, audit log, governance registry, pseudonym keys. */
   governance: GovernanceRepositories;
+  /** Device profiles, devices, their credentials (hashes) and their state. */
+  devices: DeviceRepository;
 
   /** Bring the schema up to date (numbered migrations, never edited after release). */
   migrate(): Promise<void>;

@@ -7,6 +7,7 @@
  */
 import { describe } from 'vitest';
 import { describeContexts } from './contexts.js';
+import { describeDevices } from './devices.js';
 import { describeDiscovery } from './discovery.js';
 import type { MakeStore } from './fixtures.js';
 import { describeGovernance, describeGovernanceShared } from './governance.js';
@@ -25,6 +26,7 @@ import { describeTenants } from './tenants.js';
 export type { MakeStore } from './fixtures.js';
 export {
   describeContexts,
+  describeDevices,
   describeDiscovery,
   describeGovernance,
   describeGovernanceShared,
@@ -58,5 +60,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeTemporalAggregation(makeStore);
     describeOutbox(makeStore);
     describeGovernance(makeStore);
+    describeDevices(makeStore);
   });
 }

@@ -20,9 +20,11 @@ import {
   type TemporalRepository,
   type TypeInfo,
 } from '../port.js';
+import type { DeviceRepository } from '../devices-port.js';
 import type { GovernanceRepositories } from '../governance-port.js';
 import { Checkpointer } from './checkpointer.js';
 import { ContextRepository } from './contexts.js';
+import { sqliteDevices } from './devices/index.js';
 import { Dictionary } from './dictionary.js';
 import { Discovery } from './discovery.js';
 import { decodeDoc } from './entity-doc.js';
@@ -65,6 +67,7 @@ interface Ready {
   subscriptions: SqliteSubscriptions;
   outbox: SqliteOutbox;
   governance: GovernanceRepositories;
+  devices: DeviceRepository;
   getEntity: Database.Statement<[number, string], { doc: string }>;
   countTenant: Database.Statement<[number], { n: number }>;
 }
@@ -211,6 +214,10 @@ export class SqliteStore implements Store {
     return this.state().governance;
   }
 
+  get devices(): DeviceRepository {
+    return this.state().devices;
+  }
+
   readonly contexts: Store['contexts'] = {
     put: (c) => this.state().contexts.put(c),
     get: (id) => this.state().contexts.get(id),
@@ -260,6 +267,7 @@ export class SqliteStore implements Store {
       subscriptions: new SqliteSubscriptions(this.db, tenants),
       outbox,
       governance: sqliteGovernance(this.db),
+      devices: sqliteDevices(this.db),
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
       countTenant,
     };

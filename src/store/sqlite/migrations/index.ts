@@ -5,6 +5,7 @@ import { sql as temporal } from './0003-temporal.js';
 import { sql as subscriptionsOutbox } from './0004-subscriptions-outbox.js';
 import { sql as temporalHourly } from './0005-temporal-hourly.js';
 import { sql as governance } from './0006-governance.js';
+import { sql as devices } from './0007-devices.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'subscriptions-outbox', sql: subscriptionsOutbox },
   { version: 5, name: 'temporal-hourly', sql: temporalHourly },
   { version: 6, name: 'governance', sql: governance },
+  { version: 7, name: 'devices', sql: devices },
 ];
