@@ -26,7 +26,7 @@ import { adminApi } from './admin/index.js';
 import { installGovernanceMetrics, installMetrics, installNotifierMetrics } from './metrics.js';
 import { jsonDepthExceeds } from './security/json-depth.js';
 import { installSecurity } from './security/security.js';
-import { TokenBucketLimiter } from './security/token-bucket.js';
+import { TokenBucketLimiter } from '../core/rate/token-bucket.js';
 import { opsRoutes } from './ops-routes.js';
 import { installProblemHandlers } from './problem.js';
 import type { Store } from '../store/port.js';

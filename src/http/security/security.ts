@@ -14,7 +14,7 @@ import { ANONYMOUS, type Principal } from '../../governance/policy/model.js';
 import { tenantOf } from '../ngsi-ld/ld-request.js';
 import './request-principal.js';
 import { requirementOf, type Requirement } from './route-actions.js';
-import type { TokenBucketLimiter } from './token-bucket.js';
+import type { TokenBucketLimiter } from '../../core/rate/token-bucket.js';
 
 export interface SecurityDeps {
   authenticator: Authenticator;
