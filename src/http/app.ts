@@ -30,6 +30,15 @@ import { TokenBucketLimiter } from '../core/rate/token-bucket.js';
 import { opsRoutes } from './ops-routes.js';
 import { installProblemHandlers } from './problem.js';
 import type { Store } from '../store/port.js';
+import { openDevices, type Devices } from '../devices/devices.js';
+import { deviceApi } from './devices/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The devices module (registry, ingest, commands): transports outside HTTP (MQTT, CoAP) use it. */
+    devices: Devices;
+  }
+}
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -69,6 +78,8 @@ export interface AppDeps {
   notify?: boolean;
   /** Delivery settings (defaults in DISPATCHER_DEFAULTS). */
   delivery?: DispatcherOptions;
+  /** How often silent devices are looked for (default 30 s; 0: only when a test sweeps). */
+  deviceSweepMs?: number;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
@@ -238,17 +249,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   // onClose runs once the server stopped accepting and finished in-flight requests.
   app.addHook('onClose', async () => {
+    // Devices first: what waits in the ingest queue is committed while the store is still open.
+    await devices.close();
     store.setReactor(undefined);
     await subscriptions.stop();
     await notifier?.stop();
     await governance.close();
   });
+  const entities = new EntityService({
+    store,
+    ingest: governance.privacy,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const devices = openDevices({
+    store,
+    entities,
+    contexts,
+    ...(deps.deviceSweepMs !== undefined ? { sweepIntervalMs: deps.deviceSweepMs } : {}),
+    onRefused: (transport, reason, detail) =>
+      app.log.info({ transport, reason, detail }, 'device message refused'),
+    onError: (err, where) => app.log.error({ err, where }, 'device processing failed'),
+  });
+  app.decorate('devices', devices);
+  devices.start();
   ngsiLdApi(app, {
-    entities: new EntityService({
-      store,
-      ingest: governance.privacy,
-      ...(deps.now ? { now: deps.now } : {}),
-    }),
+    entities,
     discovery: new DiscoveryService(store),
     hostedContexts,
     contexts,
@@ -262,6 +287,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   adminApi(app, { governance, subscriptions, store, contexts });
+  deviceApi(app, { devices, governance, store, contexts });
   opsRoutes(app, { store, registry });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -14,6 +14,7 @@ import type { EndpointPolicy } from '../../src/context/notify/contracts.js';
 import { openGovernance, type Governance } from '../../src/governance/governance.js';
 import type { OidcSettings } from '../../src/governance/identity/oidc.js';
 import type { TypeGovernance } from '../../src/governance/privacy/model.js';
+import type { Devices } from '../../src/devices/devices.js';
 import { buildApp } from '../../src/http/app.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
@@ -53,6 +54,8 @@ export interface TestKit {
   app: FastifyInstance;
   governance: Governance;
   store: SqliteStore;
+  /** The app's devices module (registry, ingest queue, ingress for transports). */
+  devices: Devices;
 }
 
 /**
@@ -96,6 +99,8 @@ export async function testKit(options: TestAppOptions = {}): Promise<TestKit> {
     notify: options.notify ?? false,
     ...(options.endpointPolicy ? { endpointPolicy: options.endpointPolicy } : {}),
     ...(options.maxInstances !== undefined ? { maxInstances: options.maxInstances } : {}),
+    // Tests sweep for offline devices themselves (devices.sweeper.sweepOnce) with a controlled clock.
+    deviceSweepMs: 0,
     contextSource: (hostedContexts) => {
       hosted = (url) => hostedContexts.lookup(url);
       return resolver;
@@ -107,7 +112,7 @@ export async function testKit(options: TestAppOptions = {}): Promise<TestKit> {
     if (own) await store.close();
   });
   asAdminByDefault(app);
-  return { app, governance, store };
+  return { app, governance, store, devices: app.devices };
 }
 
 /** Make `inject({...})` authenticate as the bootstrap administrator unless the test says otherwise. */

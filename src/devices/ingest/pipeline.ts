@@ -61,6 +61,8 @@ export interface IngestPipelineDeps {
   mapping?: MappingOptions;
   /** Bounds of the redelivery memory (see RecentIds). */
   dedup?: { perDevice?: number; devices?: number };
+  /** Told of devices that were offline (or never seen) and sent an accepted message (awaited). */
+  onOnline?: (devices: Array<{ tenant: string; deviceId: string; at: string }>) => void | Promise<void>;
 }
 
 /** Counters for metrics; they only grow. */
@@ -108,6 +110,7 @@ export class IngestPipeline {
   private readonly maxBatch: number;
   private readonly mapping: MappingOptions;
   private readonly recent: RecentIds;
+  private readonly onOnline: IngestPipelineDeps['onOnline'];
   /** One limiter per rate: profiles differ in maxMessagesPerMinute, a limiter has one rate. */
   private readonly limiters = new Map<number, TokenBucketLimiter>();
 
@@ -122,6 +125,7 @@ export class IngestPipeline {
     this.maxBatch = maxBatch;
     this.mapping = deps.mapping ?? {};
     this.recent = new RecentIds(deps.dedup);
+    this.onOnline = deps.onOnline;
   }
 
   /**
@@ -314,7 +318,7 @@ export class IngestPipeline {
   ): Promise<void> {
     if (accepted.length > 0) {
       try {
-        await this.devices.recordSeen(
+        const back = await this.devices.recordSeen(
           accepted.map((c) => {
             const at = c.message.receivedAt;
             const { rssi, snr } = c.message.radio ?? {};
@@ -329,6 +333,15 @@ export class IngestPipeline {
             };
           }),
         );
+        if (back.length > 0 && this.onOnline !== undefined) {
+          const at = new Map(accepted.map((c) => [c.key, c.message.receivedAt]));
+          await this.onOnline(
+            back.map((d) => ({
+              ...d,
+              at: at.get(deviceKey(d.tenant, d.deviceId)) ?? new Date().toISOString(),
+            })),
+          );
+        }
       } catch {
         this.stats.stateFailures++;
       }

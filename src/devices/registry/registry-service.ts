@@ -16,7 +16,7 @@ import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { DeviceCredentialRecord, DeviceRecord } from '../../store/devices-port.js';
 import type { Store } from '../../store/port.js';
 import type { EntityService } from '../../context/entities/entity-service.js';
-import type { Scope } from '../../context/scope.js';
+import { systemScope, type Scope } from '../../context/scope.js';
 import {
   TOKEN_PREFIX,
   generateDeviceToken,
@@ -35,6 +35,11 @@ export interface DeviceRegistryDeps {
   contexts: { resolve(raw: unknown): Promise<TermMapper> };
   /** ISO clock, injected so tests can fix time. */
   now?: () => string;
+  /**
+   * Told when a device (id) or every device of a tenant (no id: a profile changed) may read
+   * differently now, so that caches in front of `device()` forget it.
+   */
+  onChange?: (tenant: string, deviceId?: string) => void;
 }
 
 /** A profile as stored: the document as the operator wrote it, and its normalised form. */
@@ -91,6 +96,7 @@ export class DeviceRegistry {
   private readonly entities: EntityService;
   private readonly contexts: DeviceRegistryDeps['contexts'];
   private readonly now: () => string;
+  private readonly onChange: (tenant: string, deviceId?: string) => void;
   /**
    * Profiles by tenant and id, as ingest reads one per message. Invalidated by this registry's own
    * puts and deletes; another process's changes are seen after its restart (one replica writes
@@ -105,6 +111,18 @@ export class DeviceRegistry {
     this.entities = deps.entities;
     this.contexts = deps.contexts;
     this.now = deps.now ?? (() => new Date().toISOString());
+    this.onChange = deps.onChange ?? (() => undefined);
+  }
+
+  /** A device and its profile, for ingest (the pipeline's DeviceResolver); undefined when either is missing. */
+  async device(
+    tenant: string,
+    id: string,
+  ): Promise<{ device: DeviceRecord; profile: DeviceProfile } | undefined> {
+    const device = await this.store.devices.getDevice(tenant, id);
+    if (device === undefined) return undefined;
+    const profile = await this.getProfile(tenant, device.profileId);
+    return profile === undefined ? undefined : { device, profile };
   }
 
   // ── profiles ────────────────────────────────────────────────────────────────────────────────────
@@ -131,6 +149,7 @@ export class DeviceRegistry {
       updatedAt: entry.updatedAt,
     });
     this.profiles.get(scope.tenant)?.delete(profile.id);
+    this.onChange(scope.tenant);
     return entry;
   }
 
@@ -159,6 +178,7 @@ export class DeviceRegistry {
       return await this.store.devices.deleteProfile(scope.tenant, id);
     } finally {
       this.profiles.get(scope.tenant)?.delete(id);
+      this.onChange(scope.tenant);
     }
   }
 
@@ -292,7 +312,9 @@ export class DeviceRegistry {
     } catch (e) {
       if (!(isNgsiError(e) && (e.kind === 'ResourceNotFound' || e.kind === 'NonexistentTenant'))) throw e;
     }
-    return this.store.devices.deleteDevice(scope.tenant, id);
+    const deleted = await this.store.devices.deleteDevice(scope.tenant, id);
+    this.onChange(scope.tenant, id);
+    return deleted;
   }
 
   // ── credentials ─────────────────────────────────────────────────────────────────────────────────
@@ -359,6 +381,42 @@ export class DeviceRegistry {
     }
     if (!(await verifyPassword(password, credential.hash))) return undefined;
     return this.admit(credential);
+  }
+
+  /**
+   * Record devices going offline or coming back as the `deviceState` of their Device entities
+   * ("online" / "offline", observedAt the instant), so that subscriptions and alerts see it as any
+   * other change. Devices deleted meanwhile are skipped.
+   */
+  async recordConnectivity(
+    changes: Array<{ tenant: string; deviceId: string; online: boolean; at: string }>,
+  ): Promise<void> {
+    const byTenant = new Map<string, Entity[]>();
+    const mappers = new Map<string, TermMapper>();
+    for (const c of changes) {
+      const found = await this.device(c.tenant, c.deviceId);
+      if (found === undefined) continue;
+      const mapperKey = `${c.tenant}\u0000${found.device.profileId}`;
+      let mapper = mappers.get(mapperKey);
+      if (mapper === undefined) {
+        const entry = await this.profileEntry(c.tenant, found.device.profileId);
+        mapper = await this.contexts.resolve(profileContext(entry?.raw));
+        mappers.set(mapperKey, mapper);
+      }
+      let list = byTenant.get(c.tenant);
+      if (list === undefined) byTenant.set(c.tenant, (list = []));
+      list.push({
+        id: found.device.deviceEntityId,
+        type: [mapper.expandTerm(DEVICE)],
+        attrs: {
+          [mapper.expandTerm('deviceState')]: [
+            { type: 'Property', value: c.online ? 'online' : 'offline', observedAt: c.at },
+          ],
+        },
+      });
+    }
+    for (const [tenant, entities] of byTenant)
+      await this.entities.batchUpsert(systemScope(tenant), entities, 'update');
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────

@@ -12,9 +12,12 @@ import { bodyType, contextFromLink } from './negotiation.js';
 // Tenant names end up in URLs, logs and SQL parameters: keep them to a safe alphabet.
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/;
 
-/** The tenant a request addresses. */
+/**
+ * The tenant a request addresses: NGSILD-Tenant, or FIWARE's `Fiware-Service` (what IoT Agents and
+ * NGSI-v2 clients send, so that migrating fleets keep their tenants) when NGSILD-Tenant is absent.
+ */
 export function tenantOf(request: FastifyRequest): string {
-  const raw = request.headers['ngsild-tenant'];
+  const raw = request.headers['ngsild-tenant'] ?? request.headers['fiware-service'];
   if (raw === undefined) return DEFAULT_TENANT;
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || !TENANT.test(value))

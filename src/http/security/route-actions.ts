@@ -5,17 +5,41 @@
  */
 import type { Action } from '../../governance/policy/model.js';
 
-/** `public`: anyone; `platform`: a principal of every tenant; `authenticated`: any principal of the tenant plus the action. */
+/**
+ * `public`: anyone; `platform`: a principal of every tenant; `authenticated`: any principal of the
+ * tenant plus the action; `device`: no principal at the gate — the route itself authenticates a device
+ * credential or an integration secret (and a request without one is refused there).
+ */
 export type Requirement =
-  { kind: 'public' } | { kind: 'platform' } | { kind: 'action'; action: Action; authenticated?: boolean };
+  | { kind: 'public' }
+  | { kind: 'device' }
+  | { kind: 'platform' }
+  | { kind: 'action'; action: Action; authenticated?: boolean };
 
 const PUBLIC = /^\/(health|ready|openapi\.json|docs(\/.*)?)$/;
 const NGSI = '/ngsi-ld/v1/';
+/** Where devices post telemetry with their own credentials (src/http/devices). */
+const DEVICE_ROUTES = /^\/(ingest(\/.*)?|iot\/json|api\/v1\/:token\/.*)$/;
+/** Provisioning (profiles, devices, credentials; IoT Agent provisioning) and commands. */
+const DEVICE_ADMIN = /^\/(devices|device-profiles|iot\/(services|devices))(\/|$)/;
+/**
+ * LoRaWAN network servers post uplinks with an API key of their own service principal (one per
+ * integration: its secret header, revocable and expiring like any key): writing data in the tenant.
+ */
+const INTEGRATIONS = /^\/integrations\//;
 
 /** The requirement of a route (its URL pattern as registered) and method. */
 export function requirementOf(method: string, route: string): Requirement {
   if (PUBLIC.test(route)) return { kind: 'public' };
   if (route.startsWith('/admin/')) return { kind: 'action', action: 'admin', authenticated: true };
+  if (DEVICE_ROUTES.test(route)) return { kind: 'device' };
+  if (INTEGRATIONS.test(route)) return { kind: 'action', action: 'write', authenticated: true };
+  if (DEVICE_ADMIN.test(route)) {
+    if (method === 'GET' || method === 'HEAD') return { kind: 'action', action: 'read', authenticated: true };
+    // Sending a command to an actuator is its own action (a viewer may read devices, not drive signals).
+    if (/\/commands(\/|$)/.test(route)) return { kind: 'action', action: 'command', authenticated: true };
+    return { kind: 'action', action: 'admin', authenticated: true };
+  }
   if (!route.startsWith(NGSI)) return { kind: 'platform' };
   const path = route.slice(NGSI.length);
   const reads = method === 'GET' || method === 'HEAD';

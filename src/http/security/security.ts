@@ -42,7 +42,12 @@ export function installSecurity(app: FastifyInstance, deps: SecurityDeps): void 
 
   app.addHook('onRequest', async (request, reply) => {
     const requirement = requirementFor(request);
-    if (requirement.kind === 'public' || request.routeOptions.url === undefined) return;
+    if (
+      requirement.kind === 'public' ||
+      requirement.kind === 'device' ||
+      request.routeOptions.url === undefined
+    )
+      return;
     let principal: Principal;
     try {
       principal = await deps.authenticator.authenticate(request.headers.authorization);

@@ -1,0 +1,5 @@
+/** Being written (issue #5): registers no route yet. */
+import type { FastifyInstance } from 'fastify';
+import type { DeviceApiDeps } from './deps.js';
+
+export function thingsboardRoutes(_app: FastifyInstance, _deps: DeviceApiDeps): void {}
