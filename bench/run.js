@@ -19,6 +19,7 @@ const SUITES = {
   temporal: () => import('./temporal.js'),
   notify: () => import('./notify.js'),
   gate: () => import('./gate.js'),
+  ingest: () => import('./ingest.js'),
 };
 
 /**
@@ -39,6 +40,8 @@ suites:
   notify      notifier: outbox entries delivered per second to a local HTTP receiver
   gate        security gate: API-key authentications, access decisions and audit records per second,
               and an authenticated GET against /health on the same server
+  ingest      device ingest: data points/s over MQTT QoS 1 and the HTTP batch path, end to end,
+              beside a bare MQTT broker and raw SQLite inserts (URBIS_BENCH_SOAK_S adds a memory soak)
 
 options:
   --quick     short runs and a small data set: checks the harness, not the figures

@@ -121,10 +121,16 @@ async function waitUntilAnswers(url, proc, timeoutMs) {
  * Start `urbis serve` on a free port with its data in `dataDir`, and wait for GET /ready = 200.
  * With `cpuProfDir`, the server runs under `node --cpu-prof` and writes a .cpuprofile there when
  * it is stopped. Every API request must carry `Authorization: Bearer <apiKey>` (the returned key).
- * @param {{ dataDir: string, cleanup: import('./cleanup.js').Cleanup, cpuProfDir?: string, readyTimeoutMs?: number }} o
+ * @param {{ dataDir: string, cleanup: import('./cleanup.js').Cleanup, cpuProfDir?: string, readyTimeoutMs?: number, env?: Record<string, string> }} o
  * @returns {Promise<{ url: string, pid: number, apiKey: string, stop: () => Promise<void> }>}
  */
-export async function startUrbis({ dataDir, cleanup, cpuProfDir, readyTimeoutMs = 30_000 }) {
+export async function startUrbis({
+  dataDir,
+  cleanup,
+  cpuProfDir,
+  readyTimeoutMs = 30_000,
+  env: extraEnv = {},
+}) {
   const port = await freePort();
   const prof = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
   const args = [
@@ -138,6 +144,10 @@ export async function startUrbis({ dataDir, cleanup, cpuProfDir, readyTimeoutMs 
     URBIS_ADMIN_KEY: BENCH_KEY,
     URBIS_RATE_LIMIT: '0',
     URBIS_ANONYMOUS_RATE_LIMIT: '0',
+    // Device transports are off unless the suite gives them a free port (Mosquitto holds 1883 here).
+    URBIS_MQTT_PORT: '0',
+    URBIS_COAP_PORT: '0',
+    ...extraEnv,
   };
   const proc = startNode({ name: 'urbis', args, cleanup, env });
   const url = `http://127.0.0.1:${port}`;

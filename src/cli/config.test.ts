@@ -40,4 +40,29 @@ describe('configuration', () => {
       /--allow-private-endpoints/,
     );
   });
+
+  it('reads the device transports: ports, an external broker, LoRaWAN downlink APIs with their secrets', () => {
+    const c = buildConfig({}, {});
+    expect(c).toMatchObject({ mqttPort: 1883, mqttBroker: '', mqttGroup: 'urbis', coapPort: 5683 });
+    expect(c.explicit.has('mqttPort')).toBe(false);
+    const set = buildConfig({ 'mqtt-port': '0' }, { URBIS_MQTT_BROKER: 'mqtt://127.0.0.1:1883' });
+    expect(set.mqttPort).toBe(0);
+    expect(set.mqttBroker).toBe('mqtt://127.0.0.1:1883');
+    expect([...set.explicit].sort()).toEqual(['mqttBroker', 'mqttPort']);
+    expect(() => buildConfig({ 'mqtt-port': '65536' }, {})).toThrow(/--mqtt-port/);
+    expect(() => buildConfig({ 'mqtt-broker': 'http://broker' }, {})).toThrow(/--mqtt-broker.*mqtt:\/\//);
+    expect(() => buildConfig({ 'mqtt-group': 'a/b' }, {})).toThrow(/--mqtt-group/);
+    expect(() => buildConfig({ 'mqtt-tenant': '../x' }, {})).toThrow(/--mqtt-tenant/);
+    expect(() => buildConfig({ 'device-max-payload': '8' }, {})).toThrow(/--device-max-payload/);
+    expect(() => buildConfig({ 'chirpstack-url': 'http://127.0.0.1:8090' }, {})).toThrow(
+      /URBIS_CHIRPSTACK_TOKEN/,
+    );
+    expect(
+      buildConfig({ 'chirpstack-url': 'http://127.0.0.1:8090' }, { URBIS_CHIRPSTACK_TOKEN: 't' })
+        .chirpstackUrl,
+    ).toBe('http://127.0.0.1:8090');
+    expect(() =>
+      buildConfig({ 'tts-url': 'https://eu1.cloud.thethings.network' }, { URBIS_TTS_KEY: 'k' }),
+    ).toThrow(/--tts-app/);
+  });
 });

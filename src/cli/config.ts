@@ -72,6 +72,30 @@ export interface Config {
   retentionInterval: string;
   /** Deepest JSON nesting accepted in a request body. */
   maxJsonDepth: number;
+  /** Port of the embedded MQTT broker for devices (0: no embedded broker). */
+  mqttPort: number;
+  /** An external MQTT broker (mqtt:// or mqtts:// URL) whose devices' topics Urbis consumes (empty: none). */
+  mqttBroker: string;
+  /** Shared-subscription group of the replicas consuming the external broker. */
+  mqttGroup: string;
+  /** Tenant of the devices on the external broker. */
+  mqttTenant: string;
+  /** UDP port of the CoAP endpoint for constrained devices (0: none). */
+  coapPort: number;
+  /** Largest device message in bytes, on every transport. */
+  deviceMaxPayload: number;
+  /** How often silent devices are looked for (ISO 8601 duration). */
+  deviceSweepInterval: string;
+  /** ChirpStack REST API for LoRaWAN downlinks (empty: none), and its API token (environment only). */
+  chirpstackUrl: string;
+  chirpstackToken: string;
+  /** The Things Stack API for downlinks (empty: none), its API key (environment only), application and webhook ids. */
+  ttsUrl: string;
+  ttsKey: string;
+  ttsApp: string;
+  ttsWebhook: string;
+  /** Settings given by a flag or the environment rather than defaulted (for messages that say so). */
+  explicit: ReadonlySet<string>;
 }
 
 /** Raised for a bad setting: the message is the one line printed before exiting. */
@@ -146,6 +170,27 @@ const isoDuration = (raw: string): string => {
     throw new Error('expected an ISO 8601 duration such as P1D or PT1H');
   return raw;
 };
+const mqttUrl = (raw: string): string => {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('expected a URL');
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol))
+    throw new Error('expected an mqtt://, mqtts://, ws:// or wss:// URL');
+  return raw;
+};
+const shareGroup = (raw: string): string => {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new Error('expected 1–64 letters, digits, _ or -');
+  return raw;
+};
+const tenantName = (raw: string): string => {
+  if (raw !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/.test(raw))
+    throw new Error('not a valid tenant name');
+  return raw;
+};
 const origins = (raw: string): string[] => {
   const items = list(raw);
   for (const o of items) {
@@ -162,7 +207,7 @@ const origins = (raw: string): string[] => {
 };
 
 /** Every setting, with its flag, variable, default and one-line doc (the README table is made from this). */
-export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
+export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Config[K]> } = {
   port: {
     flag: 'port',
     env: 'URBIS_PORT',
@@ -353,6 +398,97 @@ export const SETTINGS: { [K in keyof Config]: Setting<Config[K]> } = {
     default: 32,
     parse: int(4, 1000),
   },
+  mqttPort: {
+    flag: 'mqtt-port',
+    env: 'URBIS_MQTT_PORT',
+    doc: 'port of the embedded MQTT broker for devices (0 = none; on --host, TLS with --tls-cert)',
+    default: 1883,
+    parse: int(0, 65535),
+  },
+  mqttBroker: {
+    flag: 'mqtt-broker',
+    env: 'URBIS_MQTT_BROKER',
+    doc: 'external MQTT broker whose device topics Urbis consumes with shared subscriptions, e.g. mqtt://127.0.0.1:1883',
+    default: '',
+    parse: mqttUrl,
+  },
+  mqttGroup: {
+    flag: 'mqtt-group',
+    env: 'URBIS_MQTT_GROUP',
+    doc: 'shared-subscription group of the replicas ($share/<group>/…)',
+    default: 'urbis',
+    parse: shareGroup,
+  },
+  mqttTenant: {
+    flag: 'mqtt-tenant',
+    env: 'URBIS_MQTT_TENANT',
+    doc: 'tenant of the devices on the external broker (default: the default tenant)',
+    default: '',
+    parse: tenantName,
+  },
+  coapPort: {
+    flag: 'coap-port',
+    env: 'URBIS_COAP_PORT',
+    doc: 'UDP port of the CoAP endpoint for constrained devices (0 = none)',
+    default: 5683,
+    parse: int(0, 65535),
+  },
+  deviceMaxPayload: {
+    flag: 'device-max-payload',
+    env: 'URBIS_DEVICE_MAX_PAYLOAD',
+    doc: 'largest device message in bytes, on every transport',
+    default: 65_536,
+    parse: int(16, 16 * 1024 * 1024),
+  },
+  deviceSweepInterval: {
+    flag: 'device-sweep-interval',
+    env: 'URBIS_DEVICE_SWEEP_INTERVAL',
+    doc: 'how often devices that went silent are marked offline (ISO 8601 duration)',
+    default: 'PT30S',
+    parse: isoDuration,
+  },
+  chirpstackUrl: {
+    flag: 'chirpstack-url',
+    env: 'URBIS_CHIRPSTACK_URL',
+    doc: 'ChirpStack v4 REST API for LoRaWAN downlinks (token in URBIS_CHIRPSTACK_TOKEN)',
+    default: '',
+    parse: httpsUrl,
+  },
+  chirpstackToken: {
+    flag: '',
+    env: 'URBIS_CHIRPSTACK_TOKEN',
+    doc: 'ChirpStack API token (environment only)',
+    default: '',
+    parse: anyText,
+  },
+  ttsUrl: {
+    flag: 'tts-url',
+    env: 'URBIS_TTS_URL',
+    doc: 'The Things Stack API for LoRaWAN downlinks (key in URBIS_TTS_KEY)',
+    default: '',
+    parse: httpsUrl,
+  },
+  ttsKey: {
+    flag: '',
+    env: 'URBIS_TTS_KEY',
+    doc: 'The Things Stack API key (environment only)',
+    default: '',
+    parse: anyText,
+  },
+  ttsApp: {
+    flag: 'tts-app',
+    env: 'URBIS_TTS_APP',
+    doc: 'The Things Stack application id for downlinks',
+    default: '',
+    parse: anyText,
+  },
+  ttsWebhook: {
+    flag: 'tts-webhook',
+    env: 'URBIS_TTS_WEBHOOK',
+    doc: 'The Things Stack webhook id for downlinks',
+    default: '',
+    parse: anyText,
+  },
 };
 
 /** Build the configuration from parsed flags and an environment; throws ConfigError naming the setting. */
@@ -361,6 +497,8 @@ export function buildConfig(
   env: Record<string, string | undefined>,
 ): Config {
   const out: Record<string, unknown> = {};
+  const explicit = new Set<string>();
+  out.explicit = explicit;
   for (const [key, setting] of Object.entries(SETTINGS) as Array<[keyof Config, Setting<unknown>]>) {
     const fromFlag = setting.flag === '' ? undefined : flags[setting.flag];
     const fromEnv = env[setting.env];
@@ -374,6 +512,7 @@ export function buildConfig(
       out[key] = setting.default;
       continue;
     }
+    explicit.add(key);
     try {
       out[key] = setting.parse(raw);
     } catch (e) {
@@ -391,6 +530,14 @@ export function buildConfig(
   }
   if (config.oidcIssuer !== '' && config.oidcAudience === '') {
     throw new ConfigError('invalid --oidc-audience: required with --oidc-issuer');
+  }
+  if (config.chirpstackUrl !== '' && config.chirpstackToken === '') {
+    throw new ConfigError('invalid --chirpstack-url: URBIS_CHIRPSTACK_TOKEN is required with it');
+  }
+  if (config.ttsUrl !== '' && (config.ttsKey === '' || config.ttsApp === '' || config.ttsWebhook === '')) {
+    throw new ConfigError(
+      'invalid --tts-url: URBIS_TTS_KEY, --tts-app and --tts-webhook are required with it',
+    );
   }
   return Object.freeze(config);
 }

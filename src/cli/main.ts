@@ -1,17 +1,23 @@
 /**
- * The `urbis` command. Verbs: `serve` (the platform), `keys`, `audit`, `retention` (administration
- * on the data directory), `help`. Flags override environment variables, which override defaults;
- * see `urbis help` and the README.
+ * The `urbis` command. Verbs: `serve` (the platform), `keys`, `audit`, `retention`, `devices`
+ * (administration on the data directory), `help`. Flags override environment variables, which
+ * override defaults; see `urbis help` and the README.
  */
 import { parseArgs } from 'node:util';
 import { auditCommand } from './audit-command.js';
 import { ConfigError, SETTINGS, buildConfig } from './config.js';
+import { devicesCommand } from './devices-command.js';
 import { keysCommand } from './keys-command.js';
 import { retentionCommand } from './retention-command.js';
 import { serve } from './serve.js';
 
 /** Administration verbs: they work on the store of the data directory. */
-const ADMIN_VERBS = { keys: keysCommand, audit: auditCommand, retention: retentionCommand } as const;
+const ADMIN_VERBS = {
+  keys: keysCommand,
+  audit: auditCommand,
+  retention: retentionCommand,
+  devices: devicesCommand,
+} as const;
 
 const USAGE = `usage: urbis <command> [flags]
 
@@ -20,6 +26,7 @@ commands:
   keys        create, list and revoke API keys (urbis keys help)
   audit       verify the audit log's hash chain, show its head, list entries (urbis audit help)
   retention   run the retention job now, or show what it would delete (urbis retention run --dry-run)
+  devices     device profiles, devices (one or bulk from CSV/JSON) and credentials (urbis devices help)
   help        show this text
 
 The administration commands take --data-dir (URBIS_DATA_DIR) like serve.

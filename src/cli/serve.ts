@@ -15,6 +15,7 @@ import { applyPolicyFile } from '../governance/policy/policy-file.js';
 import { RetentionJob } from '../governance/retention/retention-job.js';
 import { buildApp } from '../http/app.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
+import { startDeviceTransports, type RunningTransports } from './device-transports.js';
 import { durationMs } from './durations.js';
 import { ConfigError, type Config } from './config.js';
 
@@ -65,6 +66,8 @@ export async function serve(config: Config): Promise<void> {
     processMetrics: true,
     trustProxy: config.behindProxy,
     ...(tls ? { https: tls } : {}),
+    deviceSweepMs: durationMs(config.deviceSweepInterval),
+    deviceMaxPayloadBytes: config.deviceMaxPayload,
     contextSource: (hosted) => {
       hostedLookup = (url) => hosted.lookup(url);
       return contexts;
@@ -90,8 +93,25 @@ export async function serve(config: Config): Promise<void> {
           onError: (err) => logger.error({ err }, 'retention round failed'),
         });
   const url = await app.listen({ port: config.port, host: config.host });
+  let transports: RunningTransports;
+  try {
+    transports = await startDeviceTransports(app, store, config, logger, tls);
+  } catch (e) {
+    await app.close();
+    await store.close();
+    throw e;
+  }
   retention?.start();
-  logger.info({ url, dataDir: config.dataDir, store: store.capabilities.dialect }, 'urbis listening');
+  logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      store: store.capabilities.dialect,
+      ...(transports.mqttPort !== undefined ? { mqttPort: transports.mqttPort } : {}),
+      ...(transports.coapPort !== undefined ? { coapPort: transports.coapPort } : {}),
+    },
+    'urbis listening',
+  );
 
   await new Promise<void>((resolve) => {
     let closing = false;
@@ -99,7 +119,9 @@ export async function serve(config: Config): Promise<void> {
       if (closing) return;
       closing = true;
       logger.info({ signal }, 'shutting down');
+      // Devices stop sending first; then the app commits what they sent and closes.
       (retention?.stop() ?? Promise.resolve())
+        .then(() => transports.close())
         .then(() => app.close())
         .then(() => store.close())
         .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))

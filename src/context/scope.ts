@@ -49,13 +49,26 @@ export function narrowQuery<Q extends Omit<EntityQuery, 'limit' | 'offset' | 'co
   return { ...query, visibility };
 }
 
+/**
+ * Device entities (`urn:ngsi-ld:Device:<device id>`, issue #5) carry actuator commands: a change of
+ * one of their attributes can drive a traffic signal or a building's HVAC. Changing one therefore
+ * needs the `command` action as well as `write` (an editor may correct data, not drive actuators).
+ */
+export const DEVICE_ENTITY_PREFIX = 'urn:ngsi-ld:Device:';
+
 /** Wrap mutations so that every applied change is checked against the caller's write rules. */
 export function guardMutations(scope: Scope, mutations: Mutation[]): Mutation[] {
   const access = scope.access;
   if (access === undefined) return mutations;
+  const commands = access.may('command');
   return mutations.map((m) => ({
     id: m.id,
     decide: (current) => {
+      if (!commands && m.id.startsWith(DEVICE_ENTITY_PREFIX))
+        return {
+          action: 'fail',
+          error: forbidden(`${m.id} carries actuator commands: changing it needs the command action`),
+        };
       const decision = m.decide(current);
       let error: NgsiError | undefined;
       if (decision.action === 'put') error = access.checkChange(current, decision.entity);

@@ -1,11 +1,14 @@
 /**
  * The devices module assembled (decision 0007): the registry, the cached device lookup, the ingest
- * pipeline with its group-commit queue, the offline sweeper and the connectivity events, and the
- * `DeviceIngress` every transport adapter is given. Built once per process by the HTTP app.
+ * pipeline with its group-commit queue, the offline sweeper and the connectivity events, the command
+ * service (transports attach their command channels to it and report to it), and the `DeviceIngress`
+ * every transport adapter is given. Built once per process by the HTTP app.
  */
 import type { EntityService } from '../context/entities/entity-service.js';
 import type { TermMapper } from '../core/jsonld/terms.js';
+import type { AuditRecord } from '../store/governance-port.js';
 import type { Store } from '../store/port.js';
+import { CommandService } from './commands/command-service.js';
 import { DeviceCache } from './ingest/device-cache.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { IngestPipeline } from './ingest/pipeline.js';
@@ -21,6 +24,10 @@ export interface DevicesOptions {
   maxPayloadBytes?: number;
   /** How often silent devices are looked for; default 30 s (0: never, for tests that sweep by hand). */
   sweepIntervalMs?: number;
+  /** How often expired commands are looked for; default 10 s, or never when sweepIntervalMs is 0 (tests). */
+  commandExpiryMs?: number;
+  /** Audits commands created through an entity update (API commands are audited by their route). */
+  audit?: { record(record: AuditRecord): void };
   /** Told of each refusal before the pipeline (logging). */
   onRefused?: (transport: string, reason: TransportRefusal, detail: string) => void;
   onError?: (error: unknown, where: string) => void;
@@ -32,6 +39,8 @@ export interface Devices {
   pipeline: IngestPipeline;
   queue: IngestQueue;
   sweeper: OfflineSweeper;
+  /** Commands to actuators; transports attach their CommandChannel and report through it. */
+  commands: CommandService;
   ingress: DeviceIngress;
   /** Refusals before the pipeline, by transport and reason (metrics). */
   refusals: Map<string, Record<TransportRefusal, number>>;
@@ -80,6 +89,17 @@ export function openDevices(options: DevicesOptions): Devices {
         .catch((e: unknown) => onError(e, 'device offline event')),
     onError: (e) => onError(e, 'offline sweep'),
   });
+  const isoNow = options.now;
+  const commands = new CommandService({
+    store,
+    registry,
+    entities,
+    contexts: options.contexts,
+    ...(options.audit ? { audit: options.audit } : {}),
+    ...(isoNow ? { now: () => Date.parse(isoNow()) } : {}),
+    expiryIntervalMs: options.commandExpiryMs ?? (options.sweepIntervalMs === 0 ? 0 : 10_000),
+    onError,
+  });
   const refusals = new Map<string, Record<TransportRefusal, number>>();
   const ingress: DeviceIngress = {
     authenticateToken: (secret) => registry.authenticateToken(secret),
@@ -107,14 +127,17 @@ export function openDevices(options: DevicesOptions): Devices {
     pipeline,
     queue,
     sweeper,
+    commands,
     ingress,
     refusals,
     start: () => {
       if (sweeping) sweeper.start();
+      commands.start();
     },
     close: async () => {
       await sweeper.stop();
       await queue.close();
+      await commands.stop();
     },
   };
 }

@@ -80,6 +80,8 @@ export interface AppDeps {
   delivery?: DispatcherOptions;
   /** How often silent devices are looked for (default 30 s; 0: only when a test sweeps). */
   deviceSweepMs?: number;
+  /** Largest device message in bytes, on every transport (default 64 KiB). */
+  deviceMaxPayloadBytes?: number;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
@@ -196,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'Subscriptions', description: 'Context subscriptions (clause 5.8)' },
         { name: 'Operations', description: 'Health, readiness and metrics' },
         { name: 'Admin', description: 'Principals, API keys, policies, audit log, data governance' },
+        { name: 'Devices', description: 'Device profiles, devices, credentials, commands and device ingest' },
       ],
       components: {
         securitySchemes: {
@@ -229,9 +232,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     onError: (err, where) => app.log.error({ err, ...where }, 'subscription processing failed'),
   });
+  const entities = new EntityService({
+    store,
+    ingest: governance.privacy,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const devices = openDevices({
+    store,
+    entities,
+    contexts,
+    ...(deps.deviceSweepMs !== undefined ? { sweepIntervalMs: deps.deviceSweepMs } : {}),
+    ...(deps.deviceMaxPayloadBytes !== undefined ? { maxPayloadBytes: deps.deviceMaxPayloadBytes } : {}),
+    onRefused: (transport, reason, detail) =>
+      app.log.info({ transport, reason, detail }, 'device message refused'),
+    audit: governance.audit,
+    onError: (err, where) => app.log.error({ err, where }, 'device processing failed'),
+  });
+  app.decorate('devices', devices);
+  devices.start();
   // Subscriptions first (the reactor and the notifier's source need them loaded), then delivery.
   await subscriptions.start();
-  store.setReactor(subscriptions.react);
+  // Subscriptions decide in the transaction (a throw fails the change); commands only observe it.
+  store.setReactor((change) => {
+    const notices = subscriptions.react(change);
+    devices.commands.observe(change);
+    return notices;
+  });
   const notifier =
     deps.notify === false
       ? undefined
@@ -256,22 +282,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await notifier?.stop();
     await governance.close();
   });
-  const entities = new EntityService({
-    store,
-    ingest: governance.privacy,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const devices = openDevices({
-    store,
-    entities,
-    contexts,
-    ...(deps.deviceSweepMs !== undefined ? { sweepIntervalMs: deps.deviceSweepMs } : {}),
-    onRefused: (transport, reason, detail) =>
-      app.log.info({ transport, reason, detail }, 'device message refused'),
-    onError: (err, where) => app.log.error({ err, where }, 'device processing failed'),
-  });
-  app.decorate('devices', devices);
-  devices.start();
   ngsiLdApi(app, {
     entities,
     discovery: new DiscoveryService(store),

@@ -14,7 +14,9 @@ import type {
   TemporalEntity,
 } from '../core/temporal/model.js';
 import type { Attribute } from '../core/model/entity.js';
+import type { CommandRepository } from './commands-port.js';
 import type { DeviceRepository } from './devices-port.js';
+import type { IotaRepository } from './iota-port.js';
 import type { GovernanceRepositories } from './governance-port.js';
 
 /** The default tenant (requests without NGSILD-Tenant): it always exists. */
@@ -253,6 +255,10 @@ export interface Store {
   governance: GovernanceRepositories;
   /** Device profiles, devices, their credentials (hashes) and their state. */
   devices: DeviceRepository;
+  /** Commands to actuators with their delivery status. */
+  commands: CommandRepository;
+  /** FIWARE IoT Agent service groups (apikey hashes) and device documents. */
+  iota: IotaRepository;
 
   /** Bring the schema up to date (numbered migrations, never edited after release). */
   migrate(): Promise<void>;

@@ -92,7 +92,7 @@ export function transportContract(driver: TransportDriver): void {
     const refusals = () => kit.devices.refusals.get(driver.transport);
 
     it('acknowledges only what is stored, with device time and unit', async () => {
-      const ts = '2026-12-03T08:00:00.000Z';
+      const ts = new Date(Date.now() - 60_000).toISOString();
       const sent = await driver.send({
         deviceId: d1.id,
         credential: d1.credential,
@@ -148,19 +148,21 @@ export function transportContract(driver: TransportDriver): void {
       expect((await entity(d2.entityId)).pm25?.value).toBe(3);
     });
 
-    it.runIf(driver.carriesMessageId)('stores a redelivered message once', async () => {
-      const before = (await pm25History(d1.entityId)).length;
-      const msg = {
-        deviceId: d1.id,
-        credential: d1.credential,
-        payload: json({ pm25: 20, ts: '2026-12-03T08:05:00.000Z' }),
-        messageId: 'redelivered-7',
-      };
-      expect(await driver.send(msg)).toEqual({ acked: true });
-      expect(await driver.send(msg)).toEqual({ acked: true });
-      expect((await pm25History(d1.entityId)).length).toBe(before + 1);
-      expect(kit.devices.pipeline.stats.duplicates).toBeGreaterThan(0);
-    });
+    // Only for protocols that carry a message id (ThingsBoard's HTTP API has none to recognise a copy by).
+    if (driver.carriesMessageId)
+      it('stores a redelivered message once', async () => {
+        const before = (await pm25History(d1.entityId)).length;
+        const msg = {
+          deviceId: d1.id,
+          credential: d1.credential,
+          payload: json({ pm25: 20, ts: new Date(Date.now() - 30_000).toISOString() }),
+          messageId: 'redelivered-7',
+        };
+        expect(await driver.send(msg)).toEqual({ acked: true });
+        expect(await driver.send(msg)).toEqual({ acked: true });
+        expect((await pm25History(d1.entityId)).length).toBe(before + 1);
+        expect(kit.devices.pipeline.stats.duplicates).toBeGreaterThan(0);
+      });
 
     it('cuts off a device flooding beyond its rate without stalling the others', async () => {
       // The profile allows 60 messages a minute (a burst of 60): the 61st onwards is refused.

@@ -7,6 +7,9 @@
  * - /metrics and /admin/audit/verify: platform administrators only;
  * - /admin/*: the tenant's admin role; @context publication: admin; reads: any role; writes: admin,
  *   operator, editor (the built-in policy);
+ * - device provisioning (/devices, /device-profiles): reads any role, changes admin; commands: admin
+ *   and operator; LoRaWAN webhooks (/integrations/*): writers; device ingest (/ingest, ThingsBoard's
+ *   /api/v1/{token}/…): a device credential, which no API key is (401);
  * - a principal of another tenant: 403, and never a byte of that tenant's data;
  * - anonymous: 401 (the built-in policy makes nothing public).
  * "Allowed" means the gate let the request through: any status but 401 and 403 (a route may still
@@ -23,14 +26,26 @@ import { makeCallers, type Caller } from './principals.js';
 const TENANTS = ['city-a', 'city-b'];
 const WRITERS = new Set(['admin', 'operator', 'editor']);
 const READERS = new Set(['admin', 'operator', 'editor', 'viewer']);
+const COMMANDERS = new Set(['admin', 'operator']);
 
 type Expected = 'allowed' | 'unauthenticated' | 'forbidden';
 
 /** What a route requires, as the specification says. */
-function requirement(method: string, path: string): 'public' | 'platform' | 'admin' | 'read' | 'write' {
+function requirement(
+  method: string,
+  path: string,
+): 'public' | 'platform' | 'admin' | 'read' | 'write' | 'command' | 'device' {
   if (/^\/(health|ready|openapi\.json|docs)/.test(path)) return 'public';
   if (path === '/metrics' || path === '/admin/audit/verify') return 'platform';
   if (path.startsWith('/admin/')) return 'admin';
+  // Devices post with their own credential: no API key, of whatever role, is one.
+  if (/^\/(ingest|iot\/json|api\/v1\/)/.test(path)) return 'device';
+  // Network servers post uplinks with an API key allowed to write.
+  if (path.startsWith('/integrations/')) return 'write';
+  if (/^\/(devices|device-profiles|commands)(\/|$)/.test(path)) {
+    if (method === 'GET' || method === 'HEAD') return 'read';
+    return /\/commands(\/|$)/.test(path) ? 'command' : 'admin';
+  }
   if (path.startsWith('/ngsi-ld/v1/jsonldContexts')) return method === 'GET' ? 'read' : 'admin';
   if (path.startsWith('/ngsi-ld/v1/subscriptions')) return 'read';
   if (path.endsWith('/entityOperations/query')) return 'read';
@@ -40,12 +55,14 @@ function requirement(method: string, path: string): 'public' | 'platform' | 'adm
 function expected(caller: Caller, tenant: string, method: string, path: string): Expected {
   const need = requirement(method, path);
   if (need === 'public') return 'allowed';
+  if (need === 'device') return 'unauthenticated';
   if (caller.authorization === undefined) return 'unauthenticated';
   if (caller.tenant === '*') return 'allowed';
   if (need === 'platform' || caller.tenant !== tenant) return 'forbidden';
   const role = caller.roles[0];
   if (role === undefined) return 'forbidden';
   if (need === 'admin') return role === 'admin' ? 'allowed' : 'forbidden';
+  if (need === 'command') return COMMANDERS.has(role) ? 'allowed' : 'forbidden';
   if (need === 'read') return READERS.has(role) ? 'allowed' : 'forbidden';
   return WRITERS.has(role) ? 'allowed' : 'forbidden';
 }

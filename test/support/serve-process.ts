@@ -16,6 +16,10 @@ export function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
     URBIS_ADMIN_KEY: ADMIN_KEY,
     URBIS_RATE_LIMIT: '0',
     URBIS_ANONYMOUS_RATE_LIMIT: '0',
+    // Mosquitto holds 1883 and CoAP's 5683 may be taken: device transports are off unless a test
+    // gives them a free port.
+    URBIS_MQTT_PORT: '0',
+    URBIS_COAP_PORT: '0',
     ...extra,
   };
 }

@@ -6,6 +6,7 @@
  * Every use case runs in a Scope: the caller's access rules narrow reads and check each change inside
  * the write transaction (src/context/scope.ts), and incoming attributes pass the privacy gate first.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { NgsiError, alreadyExists, badRequest, isNgsiError, notFound } from '../../core/errors.js';
 import {
   appendAttributes,
@@ -223,6 +224,61 @@ export class EntityService {
     return { ...batchResult(results), created: [...created] };
   }
 
+  /**
+   * Device telemetry (issue #5): upserts (update mode) applied in order in one transaction, the same
+   * entity as often as it comes (each message of a device its own write, so every reading reaches
+   * history), with one result per input in input order. An incoming instance whose attribute already
+   * holds one with the same datasetId, observedAt and value is a redelivery of what was stored — a
+   * message committed just before a crash and sent again after the restart — and is dropped inside
+   * the transaction; an entity left with nothing new is not written. When a write of an entity fails,
+   * its later writes of the call fail too, so that its redelivered earlier reading cannot land after
+   * a later one.
+   */
+  async recordObservations(
+    scope: Scope,
+    entities: Entity[],
+  ): Promise<Array<{ ok: true } | { ok: false; error: NgsiError }>> {
+    if (entities.length === 0) return [];
+    const now = this.now();
+    const gate = await this.treatment(scope);
+    const failed = new Set<string>();
+    const results = await this.mutate(
+      scope,
+      entities.map((e): Mutation => ({
+        id: e.id,
+        decide: (current) => {
+          if (failed.has(e.id))
+            return {
+              action: 'fail',
+              error: new NgsiError('BadRequestData', `an earlier message for entity ${e.id} was not stored`),
+            };
+          try {
+            if (current === undefined) return { action: 'put', entity: stampNew(treated(gate, e), now) };
+            const types = [...new Set([...current.type, ...e.type])];
+            const fresh = unrecorded(current, gate.attrs(types, e.attrs));
+            if (fresh === undefined && types.length === current.type.length) return { action: 'skip' };
+            const merged = appendAttributes(current, fresh ?? {}, now, false).entity;
+            if (types.length !== merged.type.length) merged.type = types;
+            return { action: 'put', entity: merged };
+          } catch (err) {
+            if (!isNgsiError(err)) throw err;
+            failed.add(e.id);
+            return { action: 'fail', error: err };
+          }
+        },
+      })),
+    );
+    return results.map((r) => {
+      if (r.ok) return { ok: true };
+      // A refusal by the caller's access rules (guardMutations) also stops the entity's later writes.
+      failed.add(r.id);
+      return {
+        ok: false,
+        error: isNgsiError(r.error) ? r.error : new NgsiError('InternalError', String(r.error)),
+      };
+    });
+  }
+
   /** Batch update (5.6.9): append attributes to existing entities (noOverwrite keeps existing ones). */
   async batchUpdate(scope: Scope, entities: Entity[], noOverwrite: boolean): Promise<BatchResult> {
     await this.requireTenant(scope.tenant);
@@ -316,6 +372,32 @@ export class EntityService {
     });
     return outcome;
   }
+}
+
+/**
+ * The attributes whose instances are not already recorded on `current` (same datasetId, observedAt
+ * and value); undefined when none is new.
+ */
+function unrecorded(
+  current: Entity,
+  attrs: Record<string, Attribute[]>,
+): Record<string, Attribute[]> | undefined {
+  let out: Record<string, Attribute[]> | undefined;
+  for (const [name, incoming] of Object.entries(attrs)) {
+    const held = current.attrs[name];
+    const fresh = incoming.filter(
+      (inst) =>
+        inst.observedAt === undefined ||
+        !held?.some(
+          (h) =>
+            h.datasetId === inst.datasetId &&
+            h.observedAt === inst.observedAt &&
+            isDeepStrictEqual(h.value, inst.value),
+        ),
+    );
+    if (fresh.length > 0) (out ??= {})[name] = fresh;
+  }
+  return out;
 }
 
 /** The entity with its attributes through the privacy gate. */

@@ -252,59 +252,32 @@ export class IngestPipeline {
   }
 
   /**
-   * Write the candidates' readings, one tenant at a time. A batch upsert takes each entity at most
-   * once, so two messages of one device would merge and the first reading would never reach history:
-   * the k-th message of each entity goes in round k, and rounds are sent in order (later values win,
-   * every observedAt is kept). When an entity's write fails, its later messages of the batch are not
-   * written either, so that a redelivered earlier reading cannot land after a later one.
+   * Write the candidates' readings: one store call per tenant, every message its own write in arrival
+   * order (two messages of one device are two writes, so both readings reach history and the later
+   * value wins). The context service stops an entity's later writes after one of them failed.
    */
   private async commit(candidates: Candidate[], outcomes: Array<IngestOutcome | undefined>): Promise<void> {
-    const byTenant = new Map<string, Candidate[][]>();
-    const seen = new Map<string, number>();
+    const byTenant = new Map<string, Candidate[]>();
     for (const c of candidates) {
-      let rounds = byTenant.get(c.message.tenant);
-      if (rounds === undefined) byTenant.set(c.message.tenant, (rounds = []));
-      const entityKey = `${c.message.tenant}\u0000${c.entity.id}`;
-      const k = seen.get(entityKey) ?? 0;
-      seen.set(entityKey, k + 1);
-      (rounds[k] ??= []).push(c);
+      let list = byTenant.get(c.message.tenant);
+      if (list === undefined) byTenant.set(c.message.tenant, (list = []));
+      list.push(c);
     }
-    for (const [tenant, rounds] of byTenant) {
-      const failed = new Set<string>();
-      for (const round of rounds) {
-        const live: Candidate[] = [];
-        for (const c of round) {
-          if (failed.has(c.entity.id))
-            outcomes[c.index] = {
-              ok: false,
-              reason: 'store',
-              detail: `an earlier message for entity ${c.entity.id} in this batch was not stored`,
-            };
-          else live.push(c);
-        }
-        if (live.length === 0) continue;
-        try {
-          const result = await this.entities.batchUpsert(
-            systemScope(tenant),
-            live.map((c) => c.entity),
-            'update',
-          );
-          const errors = new Map(result.errors.map((e) => [e.entityId, e.error.detail]));
-          for (const c of live) {
-            const error = errors.get(c.entity.id);
-            if (error === undefined) outcomes[c.index] = { ok: true };
-            else {
-              failed.add(c.entity.id);
-              outcomes[c.index] = { ok: false, reason: 'store', detail: error };
-            }
-          }
-        } catch (e) {
-          const detail = isNgsiError(e) ? e.detail : e instanceof Error ? e.message : String(e);
-          for (const c of live) {
-            failed.add(c.entity.id);
-            outcomes[c.index] = { ok: false, reason: 'store', detail };
-          }
-        }
+    for (const [tenant, list] of byTenant) {
+      try {
+        // Observations already recorded (a redelivery after a crash) are dropped in the transaction.
+        const results = await this.entities.recordObservations(
+          systemScope(tenant),
+          list.map((c) => c.entity),
+        );
+        list.forEach((c, i) => {
+          const r = results[i];
+          outcomes[c.index] =
+            r === undefined || r.ok ? { ok: true } : { ok: false, reason: 'store', detail: r.error.detail };
+        });
+      } catch (e) {
+        const detail = isNgsiError(e) ? e.detail : e instanceof Error ? e.message : String(e);
+        for (const c of list) outcomes[c.index] = { ok: false, reason: 'store', detail };
       }
     }
   }

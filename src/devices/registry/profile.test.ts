@@ -218,3 +218,38 @@ describe('profileContext', () => {
     expect(profileContext([1])).toBeUndefined();
   });
 });
+
+describe('parseProfile: actuators', () => {
+  const actuator = (extra: Record<string, unknown> = {}) => ({
+    id: 'hvac-1',
+    transport: 'mqtt',
+    codec: { kind: 'json' },
+    entityType: 'Building',
+    commands: { setpoint: { type: 'number', min: 16, max: 28, unitCode: 'CEL' } },
+    ...extra,
+  });
+
+  it('parses commands into specs, and lets a pure actuator leave mapping out', () => {
+    const p = parseProfile(actuator(), mapper);
+    expect(p.mapping).toEqual([]);
+    expect(p.commands).toEqual([
+      {
+        name: 'setpoint',
+        attribute: 'https://t.example/setpoint',
+        rule: { kind: 'number', integer: false, min: 16, max: 28, unitCode: 'CEL' },
+      },
+    ]);
+    // With telemetry as well, an empty mapping is fine for an actuator …
+    expect(parseProfile(actuator({ mapping: {} }), mapper).mapping).toEqual([]);
+    // … and a sensor has no commands member at all.
+    expect(parseProfile(base(), mapper).commands).toBeUndefined();
+  });
+
+  it('refuses a doubtful command rule, naming it', () => {
+    expect(refusal(actuator({ commands: { setpoint: { type: 'number', min: 30, max: 16 } } }))).toBe(
+      'profile.commands["setpoint"]: min (30) is greater than max (16)',
+    );
+    expect(refusal(actuator({ commands: {} }))).toBe('profile.commands must name at least one command');
+    expect(refusal({ ...base(), mapping: {} })).toBe('profile.mapping must map at least one field');
+  });
+});

@@ -15,6 +15,9 @@
  *   "battery": "bat", "deviceTime": "ts",
  *   "reportingInterval": "PT5M", "offlineAfter": "PT15M", "maxMessagesPerMinute": 60 }
  * ```
+ * An actuator's profile adds `commands`: each command it accepts and the safety rules of its value
+ * (src/devices/commands/command-spec.ts). A pure actuator may then leave `mapping` out (it sends no
+ * telemetry); any other profile maps at least one field.
  */
 import { badRequest, isNgsiError } from '../../core/errors.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
@@ -24,6 +27,7 @@ import { TRANSPORTS, type Transport } from '../../store/devices-port.js';
 import { CodecError } from '../codecs/codec-error.js';
 import type { CodecSpec } from '../codecs/model.js';
 import { parseCodecSpec } from '../codecs/spec.js';
+import { parseCommandSpecs, type CommandSpec } from '../commands/command-spec.js';
 
 /** How one decoded field becomes an attribute of the entity the device feeds. */
 export interface MappingRule {
@@ -59,6 +63,8 @@ export interface DeviceProfile {
   /** Silence after which the device counts as offline. */
   offlineAfterMs: number;
   maxMessagesPerMinute: number;
+  /** The commands an actuator accepts, with their safety rules; absent for a sensor. */
+  commands?: CommandSpec[];
 }
 
 /** Profile ids and device ids share one syntax: safe in topics, URLs, URNs and CSV. */
@@ -92,6 +98,7 @@ const DOC_MEMBERS = new Set([
   'reportingInterval',
   'offlineAfter',
   'maxMessagesPerMinute',
+  'commands',
 ]);
 const RULE_MEMBERS = new Set(['attribute', 'unitCode', 'scale', 'type']);
 
@@ -114,7 +121,11 @@ export function parseProfile(raw: unknown, mapper: TermMapper): DeviceProfile {
   if (typeof raw.entityType !== 'string' || raw.entityType === '' || raw.entityType.length > 1024)
     throw badRequest('profile.entityType must be a non-empty string (at most 1024 characters)');
   const entityType = expand(mapper, raw.entityType, 'profile.entityType');
-  const mapping = parseMapping(raw.mapping, mapper);
+  const commands = raw.commands === undefined ? undefined : parseCommandSpecs(raw.commands, mapper);
+  const mapping =
+    commands !== undefined && raw.mapping === undefined
+      ? []
+      : parseMapping(raw.mapping, mapper, commands !== undefined);
   const battery = optionalField(raw.battery, 'profile.battery');
   const deviceTime = optionalField(raw.deviceTime, 'profile.deviceTime');
   if (battery !== undefined && battery === deviceTime)
@@ -156,13 +167,14 @@ export function parseProfile(raw: unknown, mapper: TermMapper): DeviceProfile {
     ...(reportingIntervalMs !== undefined ? { reportingIntervalMs } : {}),
     offlineAfterMs,
     maxMessagesPerMinute,
+    ...(commands !== undefined ? { commands } : {}),
   };
 }
 
-function parseMapping(raw: unknown, mapper: TermMapper): MappingRule[] {
+function parseMapping(raw: unknown, mapper: TermMapper, actuator = false): MappingRule[] {
   if (!isObject(raw)) throw badRequest('profile.mapping must be an object of decoded field → rule');
   const fields = Object.keys(raw);
-  if (fields.length === 0) throw badRequest('profile.mapping must map at least one field');
+  if (fields.length === 0 && !actuator) throw badRequest('profile.mapping must map at least one field');
   if (fields.length > MAX_MAPPING_RULES)
     throw badRequest(`profile.mapping: at most ${MAX_MAPPING_RULES} fields`);
   const byAttribute = new Map<string, string>();

@@ -275,11 +275,14 @@ describe('credentials', () => {
   });
 });
 
-/** A caller whose write rules (only checkChange is consulted on writes) refuse entities whose id ends in -no. */
+/**
+ * A caller who may command (Device entities need it) and whose write rules (checkChange is what
+ * writes consult) refuse entities whose id ends in -no.
+ */
 function refusingScope(tenant: string): Scope {
   const checkChange = (before: Entity | undefined, after: Entity | undefined) =>
     (after ?? before)?.id.endsWith('-no') ? forbidden('not allowed to write this entity') : undefined;
-  return { tenant, access: { checkChange } as unknown as Access };
+  return { tenant, access: { checkChange, may: () => true } as unknown as Access };
 }
 
 describe("the caller's access rules", () => {

@@ -21,7 +21,7 @@ export const actorOf = (request: FastifyRequest): string => request.principal?.i
 
 export async function audited<T>(
   request: FastifyRequest,
-  deps: AdminDeps,
+  deps: Pick<AdminDeps, 'governance'>,
   action: string,
   target: string | undefined,
   run: () => Promise<T>,

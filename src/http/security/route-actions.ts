@@ -21,7 +21,7 @@ const NGSI = '/ngsi-ld/v1/';
 /** Where devices post telemetry with their own credentials (src/http/devices). */
 const DEVICE_ROUTES = /^\/(ingest(\/.*)?|iot\/json|api\/v1\/:token\/.*)$/;
 /** Provisioning (profiles, devices, credentials; IoT Agent provisioning) and commands. */
-const DEVICE_ADMIN = /^\/(devices|device-profiles|iot\/(services|devices))(\/|$)/;
+const DEVICE_ADMIN = /^\/(devices|device-profiles|commands|iot\/(services|devices))(\/|$)/;
 /**
  * LoRaWAN network servers post uplinks with an API key of their own service principal (one per
  * integration: its secret header, revocable and expiring like any key): writing data in the tenant.

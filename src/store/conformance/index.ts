@@ -6,11 +6,13 @@
  * test, which knows how to open such a pair.
  */
 import { describe } from 'vitest';
+import { describeCommands } from './commands.js';
 import { describeContexts } from './contexts.js';
 import { describeDevices } from './devices.js';
 import { describeDiscovery } from './discovery.js';
 import type { MakeStore } from './fixtures.js';
 import { describeGovernance, describeGovernanceShared } from './governance.js';
+import { describeIota } from './iota.js';
 import { describeMutate } from './mutate.js';
 import { describeOutbox } from './outbox.js';
 import { describeQueryGeo } from './query-geo.js';
@@ -25,11 +27,13 @@ import { describeTenants } from './tenants.js';
 
 export type { MakeStore } from './fixtures.js';
 export {
+  describeCommands,
   describeContexts,
   describeDevices,
   describeDiscovery,
   describeGovernance,
   describeGovernanceShared,
+  describeIota,
   describeMutate,
   describeOutbox,
   describeQueryGeo,
@@ -61,5 +65,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeOutbox(makeStore);
     describeGovernance(makeStore);
     describeDevices(makeStore);
+    describeCommands(makeStore);
+    describeIota(makeStore);
   });
 }

@@ -20,11 +20,15 @@ import {
   type TemporalRepository,
   type TypeInfo,
 } from '../port.js';
+import type { CommandRepository } from '../commands-port.js';
 import type { DeviceRepository } from '../devices-port.js';
+import type { IotaRepository } from '../iota-port.js';
 import type { GovernanceRepositories } from '../governance-port.js';
 import { Checkpointer } from './checkpointer.js';
 import { ContextRepository } from './contexts.js';
+import { sqliteCommands } from './commands/index.js';
 import { sqliteDevices } from './devices/index.js';
+import { sqliteIota } from './iota/index.js';
 import { Dictionary } from './dictionary.js';
 import { Discovery } from './discovery.js';
 import { decodeDoc } from './entity-doc.js';
@@ -68,6 +72,8 @@ interface Ready {
   outbox: SqliteOutbox;
   governance: GovernanceRepositories;
   devices: DeviceRepository;
+  commands: CommandRepository;
+  iota: IotaRepository;
   getEntity: Database.Statement<[number, string], { doc: string }>;
   countTenant: Database.Statement<[number], { n: number }>;
 }
@@ -218,6 +224,14 @@ export class SqliteStore implements Store {
     return this.state().devices;
   }
 
+  get commands(): CommandRepository {
+    return this.state().commands;
+  }
+
+  get iota(): IotaRepository {
+    return this.state().iota;
+  }
+
   readonly contexts: Store['contexts'] = {
     put: (c) => this.state().contexts.put(c),
     get: (id) => this.state().contexts.get(id),
@@ -268,6 +282,8 @@ export class SqliteStore implements Store {
       outbox,
       governance: sqliteGovernance(this.db),
       devices: sqliteDevices(this.db),
+      commands: sqliteCommands(this.db),
+      iota: sqliteIota(this.db),
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
       countTenant,
     };

@@ -6,6 +6,8 @@ import { sql as subscriptionsOutbox } from './0004-subscriptions-outbox.js';
 import { sql as temporalHourly } from './0005-temporal-hourly.js';
 import { sql as governance } from './0006-governance.js';
 import { sql as devices } from './0007-devices.js';
+import { sql as commands } from './0008-commands.js';
+import { sql as iota } from './0009-iota.js';
 
 /** One numbered schema change. */
 export interface Migration {
@@ -23,4 +25,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'temporal-hourly', sql: temporalHourly },
   { version: 6, name: 'governance', sql: governance },
   { version: 7, name: 'devices', sql: devices },
+  { version: 8, name: 'commands', sql: commands },
+  { version: 9, name: 'iota', sql: iota },
 ];

@@ -171,11 +171,18 @@ export class HistoryWriter {
   }
 }
 
-/** The instance with the same datasetId in `prev` has the same modifiedAt and value. */
+/**
+ * The instance with the same datasetId in `prev` has the same modifiedAt, observedAt and value.
+ * (Two writes within one millisecond share modifiedAt: a new observedAt still makes a new instance.)
+ */
 function unchanged(prev: Attribute[], inst: Attribute): boolean {
   for (const old of prev) {
     if (old.datasetId !== inst.datasetId) continue;
-    return old.modifiedAt === inst.modifiedAt && sameJson(old.value, inst.value);
+    return (
+      old.modifiedAt === inst.modifiedAt &&
+      old.observedAt === inst.observedAt &&
+      sameJson(old.value, inst.value)
+    );
   }
   return false;
 }

@@ -1,0 +1,5 @@
+/** The transport contract over the embedded MQTT broker, devices authenticating with a token. */
+import { transportContract } from '../transport-contract.js';
+import { embeddedDriver } from './mqtt-driver.js';
+
+transportContract(embeddedDriver('token'));
