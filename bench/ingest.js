@@ -26,6 +26,7 @@ import { authHeaders } from './lib/http.js';
 import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { usage } from './ingest/proc-usage.js';
+import { formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
 const SETTINGS = {
   full: { devices: 200, window: 8, mqttS: 10, httpS: 10, httpBatch: 100, httpConcurrency: 16, rows: 400_000 },
@@ -75,7 +76,11 @@ export async function timedLoops(workers, seconds, step) {
   const timer = setTimeout(() => (stop = true), seconds * 1000);
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
-      while (!stop) done += await step(w);
+      while (!stop) {
+        // Not `done += await step(w)`: that reads `done` before the await and loses the other loops' counts.
+        const n = await step(w);
+        done += n;
+      }
     }),
   );
   clearTimeout(timer);
@@ -244,7 +249,7 @@ async function checkStored(url, apiKey, devices, acked, before) {
   return problems;
 }
 
-async function run({ quick, reps, cleanup, log }) {
+async function run({ quick, reps, cpuProf, cleanup, log }) {
   const s = quick ? SETTINGS.quick : SETTINGS.full;
   const soakS = Number(process.env.URBIS_BENCH_SOAK_S ?? 0);
   const rows = [];
@@ -255,9 +260,11 @@ async function run({ quick, reps, cleanup, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'urbis-bench-ingest-'));
   cleanup.removeDir(dir);
   const mqttPort = await freePort();
+  const cpuProfDir = cpuProf ? mkdtempSync(join(tmpdir(), 'urbis-bench-prof-')) : undefined;
   const urbis = await startUrbis({
     dataDir: join(dir, 'urbis'),
     cleanup,
+    cpuProfDir,
     env: { URBIS_MQTT_PORT: String(mqttPort) },
   });
   const bare = await startBareBroker(cleanup);
@@ -315,6 +322,14 @@ async function run({ quick, reps, cleanup, log }) {
   }
 
   if (soakS > 0) details.soak = await soak(mqttPort, urbis, devices, s, soakS, log);
+  if (cpuProfDir !== undefined) {
+    await urbis.stop(); // the profile is written when the server exits
+    const [file] = profilesIn(cpuProfDir);
+    if (file !== undefined) {
+      details.cpuProfile = { file, spots: hotSpots(file, { top: 25 }) };
+      log(`server CPU over the whole run:\n${formatHotSpots(details.cpuProfile.spots)}\nprofile: ${file}`);
+    }
+  }
 
   rows.push({
     what: `MQTT QoS 1, ${s.devices} devices, ${POINTS_PER_MESSAGE} points/msg, end to end`,

@@ -23,7 +23,12 @@ import { SubscriptionService } from '../context/subscriptions/subscription-servi
 import type { ContextSource } from './ngsi-ld/ld-request.js';
 import { ngsiLdApi } from './ngsi-ld/index.js';
 import { adminApi } from './admin/index.js';
-import { installGovernanceMetrics, installMetrics, installNotifierMetrics } from './metrics.js';
+import {
+  installDeviceMetrics,
+  installGovernanceMetrics,
+  installMetrics,
+  installNotifierMetrics,
+} from './metrics.js';
 import { jsonDepthExceeds } from './security/json-depth.js';
 import { installSecurity } from './security/security.js';
 import { TokenBucketLimiter } from '../core/rate/token-bucket.js';
@@ -249,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onError: (err, where) => app.log.error({ err, where }, 'device processing failed'),
   });
   app.decorate('devices', devices);
+  installDeviceMetrics(registry, devices);
   devices.start();
   // Subscriptions first (the reactor and the notifier's source need them loaded), then delivery.
   await subscriptions.start();

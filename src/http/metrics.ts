@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestStats } from '../devices/ingest/pipeline.js';
 
 /** Register the hooks that measure every request, and return the registry for /metrics. */
 export function installMetrics(app: FastifyInstance, options: { processMetrics: boolean }): Registry {
@@ -120,4 +121,95 @@ export function installGovernanceMetrics(
     },
   });
   return { denied: (reason) => denied.inc({ reason }) };
+}
+
+/** What the device metrics read: the pipeline's and transports' running totals (src/devices). */
+export interface DeviceMetricsSource {
+  pipeline: { stats: IngestStats };
+  queue: { stats: { batches: number; messages: number; overloaded: number }; pending: number };
+  refusals: Map<string, Record<string, number>>;
+  commands: { stats: object };
+}
+
+/**
+ * Device ingest as Prometheus sees it: messages accepted and rejected by reason, data points written,
+ * redeliveries, refusals before the pipeline by transport and reason, the group-commit queue and
+ * the command service's counters. The modules keep running totals; the metrics mirror them at each scrape.
+ */
+export function installDeviceMetrics(registry: Registry, source: DeviceMetricsSource): void {
+  const mirror = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: () => Array<[Record<string, string>, number]>,
+  ) =>
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of read()) this.inc(labels, value);
+      },
+    });
+  const stats = () => source.pipeline.stats;
+  mirror(
+    'urbis_device_messages_total',
+    'Device messages by outcome (accepted, or the reason of rejection)',
+    ['outcome'],
+    () => [
+      [{ outcome: 'accepted' }, stats().accepted],
+      ...Object.entries(stats().rejected).map(([reason, n]): [Record<string, string>, number] => [
+        { outcome: reason },
+        n,
+      ]),
+    ],
+  );
+  mirror('urbis_device_data_points_total', 'Attribute instances written from device messages', [], () => [
+    [{}, stats().dataPoints],
+  ]);
+  mirror(
+    'urbis_device_duplicates_total',
+    'Redelivered device messages acknowledged again without a write',
+    [],
+    () => [[{}, stats().duplicates]],
+  );
+  mirror('urbis_device_unmapped_fields_total', 'Decoded fields no profile maps (not stored)', [], () => [
+    [{}, stats().unmappedFields],
+  ]);
+  mirror(
+    'urbis_device_refusals_total',
+    'Device messages refused by a transport before the pipeline',
+    ['transport', 'reason'],
+    () =>
+      [...source.refusals].flatMap(([transport, counts]) =>
+        Object.entries(counts).map(([reason, n]): [Record<string, string>, number] => [
+          { transport, reason },
+          n,
+        ]),
+      ),
+  );
+  mirror('urbis_ingest_batches_total', 'Group commits of device messages', [], () => [
+    [{}, source.queue.stats.batches],
+  ]);
+  mirror(
+    'urbis_ingest_overloaded_total',
+    'Device messages turned away because the ingest queue was full',
+    [],
+    () => [[{}, source.queue.stats.overloaded]],
+  );
+  new Gauge({
+    name: 'urbis_ingest_queue_pending',
+    help: 'Device messages waiting for their group commit',
+    registers: [registry],
+    collect() {
+      this.set(source.queue.pending);
+    },
+  });
+  mirror('urbis_commands_total', 'Command service counters by event', ['event'], () =>
+    Object.entries(source.commands.stats as Record<string, number>).map(
+      ([event, n]): [Record<string, string>, number] => [{ event }, n],
+    ),
+  );
 }

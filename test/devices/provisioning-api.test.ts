@@ -21,7 +21,7 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, o: Call = {}) {
+function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, o: Call = {}) {
   const headers: Record<string, string> = { 'ngsild-tenant': o.tenant ?? TENANT, ...o.headers };
   if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
   return kit.app.inject({
@@ -574,5 +574,55 @@ describe('access and audit', () => {
       ['/devices/{deviceId}/credentials/{credentialId}/rotate', 'post'],
     ] as const)
       expect(doc.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual(['Devices']);
+  });
+});
+
+describe('PATCH /devices/{deviceId}', () => {
+  it('disables a device at once (its messages and credential refused), enables it again, and audits', async () => {
+    const id = fresh('patch');
+    const created = await call('POST', '/devices', {
+      body: { id, profile: aqProfile().id, description: 'old' },
+    });
+    expect(created.statusCode).toBe(201);
+    const token = (created.json() as { credential: Issued }).credential.secret as string;
+    const message = () =>
+      kit.devices.ingress.submit({
+        tenant: TENANT,
+        deviceId: id,
+        payload: '{"pm25": 1}',
+        receivedAt: new Date().toISOString(),
+      });
+    expect(await message()).toEqual({ ok: true }); // the lookup is now cached
+
+    const off = await call('PATCH', `/devices/${id}`, {
+      body: { disabled: true, description: 'north junction' },
+    });
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toMatchObject({ id, disabled: true, description: 'north junction' });
+    expect(await message()).toMatchObject({ ok: false, reason: 'disabled' });
+    expect(await kit.devices.registry.authenticateToken(token)).toBeUndefined();
+    const device = await kit.app.inject({
+      url: `/ngsi-ld/v1/entities/urn:ngsi-ld:Device:${id}?options=keyValues`,
+      headers: { 'ngsild-tenant': TENANT },
+    });
+    expect((device.json() as { description?: string }).description).toBe('north junction');
+
+    expect((await call('PATCH', `/devices/${id}`, { body: { disabled: false } })).statusCode).toBe(200);
+    expect(await message()).toEqual({ ok: true });
+    expect((await kit.devices.registry.authenticateToken(token))?.device.id).toBe(id);
+
+    const log = (await auditLog()).filter((e) => e.action === 'device.update' && e.target === id);
+    expect(log.map((e) => e.outcome)).toEqual(['success', 'success']);
+  });
+
+  it('refuses an empty or unknown change, an unknown device, and a viewer', async () => {
+    const id = fresh('patch');
+    expect((await call('POST', '/devices', { body: { id, profile: aqProfile().id } })).statusCode).toBe(201);
+    expectProblem(await call('PATCH', `/devices/${id}`, { body: {} }), 400);
+    expectProblem(await call('PATCH', `/devices/${id}`, { body: { profile: 'other' } }), 400);
+    expectProblem(await call('PATCH', `/devices/${id}`, { body: { disabled: 'yes' } }), 400);
+    expectProblem(await call('PATCH', '/devices/ghost', { body: { disabled: true } }), 404);
+    const viewer = await keyWithRoles(fresh('viewer'), ['viewer']);
+    expectProblem(await call('PATCH', `/devices/${id}`, { key: viewer, body: { disabled: true } }), 403);
   });
 });

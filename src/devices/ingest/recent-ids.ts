@@ -9,7 +9,7 @@
  */
 
 export interface RecentIdsOptions {
-  /** Ids kept per device; default 1,000. */
+  /** Ids kept per device; default 64 (a device's in-flight window: redeliveries repeat recent messages). */
   perDevice?: number;
   /** Devices kept; default 10,000. */
   devices?: number;
@@ -21,7 +21,7 @@ export class RecentIds {
   private readonly perDevice: number;
   private readonly maxDevices: number;
 
-  constructor({ perDevice = 1_000, devices = 10_000 }: RecentIdsOptions = {}) {
+  constructor({ perDevice = 64, devices = 10_000 }: RecentIdsOptions = {}) {
     if (!Number.isInteger(perDevice) || perDevice < 1)
       throw new RangeError(`perDevice must be an integer ≥ 1, not ${perDevice}`);
     if (!Number.isInteger(devices) || devices < 1)

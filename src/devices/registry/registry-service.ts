@@ -26,7 +26,7 @@ import {
   verifyPassword,
 } from './credentials.js';
 import { MAX_CSV_ROWS, parseDevice, parseDeviceCsv, type NewDevice } from './device.js';
-import { parseProfile, profileContext, type DeviceProfile } from './profile.js';
+import { MAX_DESCRIPTION_LENGTH, parseProfile, profileContext, type DeviceProfile } from './profile.js';
 
 export interface DeviceRegistryDeps {
   store: Store;
@@ -317,6 +317,52 @@ export class DeviceRegistry {
     return deleted;
   }
 
+  /**
+   * Enable or disable a device, or change its description. A disabled device's messages are refused
+   * (and its credentials stop authenticating) at once in this process. The description is also
+   * written to its Device entity, in the caller's scope. ResourceNotFound without the device.
+   */
+  async updateDevice(
+    scope: Scope,
+    id: string,
+    change: { disabled?: boolean; description?: string },
+  ): Promise<DeviceRecord> {
+    const device = await this.store.devices.getDevice(scope.tenant, id);
+    if (device === undefined) throw notFound(`device ${id} not found`);
+    if (change.disabled !== undefined && typeof change.disabled !== 'boolean')
+      throw badRequest('disabled must be true or false');
+    if (
+      change.description !== undefined &&
+      (typeof change.description !== 'string' || change.description.length > MAX_DESCRIPTION_LENGTH)
+    )
+      throw badRequest(`description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters`);
+    if (change.description !== undefined) {
+      const entry = await this.profileEntry(scope.tenant, device.profileId);
+      const mapper = await this.contexts.resolve(profileContext(entry?.raw));
+      const result = await this.entities.batchUpsert(
+        scope,
+        [
+          {
+            id: device.deviceEntityId,
+            type: [mapper.expandTerm(DEVICE)],
+            attrs: { [mapper.expandTerm('description')]: [{ type: 'Property', value: change.description }] },
+          },
+        ],
+        'update',
+      );
+      const error = result.errors[0]?.error;
+      if (error !== undefined) throw error;
+    }
+    const updated: DeviceRecord = {
+      ...device,
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(change.description !== undefined ? { description: change.description } : {}),
+    };
+    await this.store.devices.putDevice(updated);
+    this.onChange(scope.tenant, id);
+    return updated;
+  }
+
   // ── credentials ─────────────────────────────────────────────────────────────────────────────────
 
   /** Issue a new credential to a device (its other credentials stay valid). ResourceNotFound without the device. */
@@ -500,6 +546,10 @@ export class DeviceRegistry {
         [x('profile')]: property(d.profileId),
       };
       if (d.description !== undefined) attrs[x('description')] = property(d.description);
+      // An actuator's commands are attributes of its Device entity from the start (as FIWARE IoT
+      // Agents register them), so that an NGSI-LD PATCH of one — which updates existing attributes
+      // only — sends the command. The empty string is "no command yet".
+      for (const c of entry.profile.commands ?? []) attrs[c.attribute] = property('');
       out.push({ id: d.deviceEntityId, type: [x(DEVICE)], attrs });
       out.push({
         id: d.entityId,

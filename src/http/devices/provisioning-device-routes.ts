@@ -166,6 +166,31 @@ export function deviceRoutes(app: FastifyInstance, deps: DeviceApiDeps): void {
     },
   );
 
+  app.patch<{ Params: DeviceParams; Body: { disabled?: boolean; description?: string } }>(
+    '/devices/:deviceId',
+    deviceRoute('Enable or disable a device, or change its description', {
+      params: deviceParams,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: { disabled: { type: 'boolean' }, description: { type: 'string', maxLength: 1024 } },
+      },
+    }),
+    async (request) => {
+      const id = request.params.deviceId;
+      const device = await auditedWrite(
+        request,
+        deps,
+        'device.update',
+        id,
+        () => registry.updateDevice(scopeOf(request), id, request.body),
+        () => ({ ...request.body }),
+      );
+      return deviceViewOf(device, await deps.store.devices.getState(device.tenant, id));
+    },
+  );
+
   app.delete<{ Params: DeviceParams }>(
     '/devices/:deviceId',
     deviceRoute('Delete a device, its Device entity, credentials and state', { params: deviceParams }),
