@@ -13,6 +13,11 @@ import { DeviceCache } from './ingest/device-cache.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { OfflineSweeper } from './ingest/offline-sweeper.js';
+import {
+  recordConnectivity,
+  type ConnectivityChange,
+  type ConnectivityDeps,
+} from './registry/connectivity.js';
 import { DeviceRegistry } from './registry/registry-service.js';
 import { TRANSPORT_REFUSALS, type DeviceIngress, type TransportRefusal } from './transports/contract.js';
 
@@ -44,6 +49,8 @@ export interface Devices {
   ingress: DeviceIngress;
   /** Refusals before the pipeline, by transport and reason (metrics). */
   refusals: Map<string, Record<TransportRefusal, number>>;
+  /** Record devices going offline or coming back on their Device entities (`deviceState`). */
+  recordConnectivity(changes: ConnectivityChange[]): Promise<void>;
   start(): void;
   /** Stop sweeping, commit what waits. */
   close(): Promise<void>;
@@ -63,30 +70,31 @@ export function openDevices(options: DevicesOptions): Devices {
     onChange: (tenant, deviceId) => cache.forget(tenant, deviceId),
   });
   const cache = new DeviceCache({ source: registry });
+  const connectivity: ConnectivityDeps = { registry, entities, contexts: options.contexts };
   const pipeline = new IngestPipeline({
     entities,
     devices: store.devices,
     resolver: cache,
     onOnline: (back) =>
-      registry
-        .recordConnectivity(back.map((d) => ({ ...d, online: true })))
-        .catch((e: unknown) => onError(e, 'device online event')),
+      recordConnectivity(
+        connectivity,
+        back.map((d) => ({ ...d, online: true })),
+      ).catch((e: unknown) => onError(e, 'device online event')),
   });
   const queue = new IngestQueue(pipeline);
   const sweeper = new OfflineSweeper({
     devices: store.devices,
     intervalMs: Math.max(1, options.sweepIntervalMs ?? 30_000),
     onOffline: (page) =>
-      registry
-        .recordConnectivity(
-          page.map((d) => ({
-            tenant: d.tenant,
-            deviceId: d.deviceId,
-            online: false,
-            at: new Date().toISOString(),
-          })),
-        )
-        .catch((e: unknown) => onError(e, 'device offline event')),
+      recordConnectivity(
+        connectivity,
+        page.map((d) => ({
+          tenant: d.tenant,
+          deviceId: d.deviceId,
+          online: false,
+          at: new Date().toISOString(),
+        })),
+      ).catch((e: unknown) => onError(e, 'device offline event')),
     onError: (e) => onError(e, 'offline sweep'),
   });
   const isoNow = options.now;
@@ -130,6 +138,7 @@ export function openDevices(options: DevicesOptions): Devices {
     commands,
     ingress,
     refusals,
+    recordConnectivity: (changes) => recordConnectivity(connectivity, changes),
     start: () => {
       if (sweeping) sweeper.start();
       commands.start();

@@ -16,7 +16,7 @@ import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { DeviceCredentialRecord, DeviceRecord } from '../../store/devices-port.js';
 import type { Store } from '../../store/port.js';
 import type { EntityService } from '../../context/entities/entity-service.js';
-import { systemScope, type Scope } from '../../context/scope.js';
+import type { Scope } from '../../context/scope.js';
 import {
   TOKEN_PREFIX,
   generateDeviceToken,
@@ -427,42 +427,6 @@ export class DeviceRegistry {
     }
     if (!(await verifyPassword(password, credential.hash))) return undefined;
     return this.admit(credential);
-  }
-
-  /**
-   * Record devices going offline or coming back as the `deviceState` of their Device entities
-   * ("online" / "offline", observedAt the instant), so that subscriptions and alerts see it as any
-   * other change. Devices deleted meanwhile are skipped.
-   */
-  async recordConnectivity(
-    changes: Array<{ tenant: string; deviceId: string; online: boolean; at: string }>,
-  ): Promise<void> {
-    const byTenant = new Map<string, Entity[]>();
-    const mappers = new Map<string, TermMapper>();
-    for (const c of changes) {
-      const found = await this.device(c.tenant, c.deviceId);
-      if (found === undefined) continue;
-      const mapperKey = `${c.tenant}\u0000${found.device.profileId}`;
-      let mapper = mappers.get(mapperKey);
-      if (mapper === undefined) {
-        const entry = await this.profileEntry(c.tenant, found.device.profileId);
-        mapper = await this.contexts.resolve(profileContext(entry?.raw));
-        mappers.set(mapperKey, mapper);
-      }
-      let list = byTenant.get(c.tenant);
-      if (list === undefined) byTenant.set(c.tenant, (list = []));
-      list.push({
-        id: found.device.deviceEntityId,
-        type: [mapper.expandTerm(DEVICE)],
-        attrs: {
-          [mapper.expandTerm('deviceState')]: [
-            { type: 'Property', value: c.online ? 'online' : 'offline', observedAt: c.at },
-          ],
-        },
-      });
-    }
-    for (const [tenant, entities] of byTenant)
-      await this.entities.batchUpsert(systemScope(tenant), entities, 'update');
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────

@@ -159,5 +159,5 @@ async function recordBattery(
     },
   ]);
   if (back.length > 0)
-    await deps.devices.registry.recordConnectivity(back.map((d) => ({ ...d, online: true, at: when })));
+    await deps.devices.recordConnectivity(back.map((d) => ({ ...d, online: true, at: when })));
 }

@@ -17,11 +17,12 @@ const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/;
  * NGSI-v2 clients send, so that migrating fleets keep their tenants) when NGSILD-Tenant is absent.
  */
 export function tenantOf(request: FastifyRequest): string {
-  const raw = request.headers['ngsild-tenant'] ?? request.headers['fiware-service'];
+  const ngsi = request.headers['ngsild-tenant'];
+  const header = ngsi !== undefined ? 'NGSILD-Tenant' : 'Fiware-Service';
+  const raw = ngsi ?? request.headers['fiware-service'];
   if (raw === undefined) return DEFAULT_TENANT;
   const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || !TENANT.test(value))
-    throw badRequest('NGSILD-Tenant is not a valid tenant name');
+  if (value === undefined || !TENANT.test(value)) throw badRequest(`${header} is not a valid tenant name`);
   return value;
 }
 
