@@ -6,7 +6,8 @@
  * Refusals (each counted as a device refusal of transport `iota-json`):
  * - no `k` or `i`: 400 (the IoT Agent's MANDATORY_PARAMS_NOT_FOUND);
  * - an unknown apikey: 401 — it is the credential, and saying "not found" to a guesser says nothing
- *   more useful;
+ *   more useful; failures spend the caller's address budget (apikeys are chosen by operators and may
+ *   be guessable), past which the address gets 429 without a check;
  * - a known apikey and a device not provisioned under it: 404, as the IoT Agent answers an unknown
  *   device (no autoprovisioning: whoever knows an apikey must not create devices with it);
  * - a body over the payload limit: 413; a body that cannot be framed: 400. A payload that is not JSON
@@ -19,6 +20,7 @@ import { NgsiError, badRequest, notFound } from '../../core/errors.js';
 import type { StoreIotaAuthority } from '../../devices/dialects/iota-authority.js';
 import { iotaMeasures } from '../../devices/dialects/iota-measures.js';
 import type { DeviceIngress } from '../../devices/transports/contract.js';
+import { AuthFailureThrottle } from '../../devices/transports/device-auth.js';
 import { BODY_PAYLOADS, bodyOf, byteLength, keepRawBodies, submitAndAnswer } from './iota-device-body.js';
 
 export const IOTA_TRANSPORT = 'iota-json';
@@ -30,6 +32,7 @@ export function iotaMeasureRoutes(
 ): void {
   const refuse = (reason: 'credential' | 'oversized' | 'malformed', detail: string) =>
     ingress.refuse(IOTA_TRANSPORT, reason, detail);
+  const throttle = new AuthFailureThrottle();
   void app.register(async (scope) => {
     keepRawBodies(scope);
     scope.post(
@@ -42,8 +45,14 @@ export function iotaMeasureRoutes(
           refuse('malformed', 'no k or i parameter');
           throw badRequest('the k (apikey) and i (device id) query parameters are required');
         }
+        const wait = throttle.retryAfter(request.ip);
+        if (wait > 0) {
+          reply.header('Retry-After', String(wait));
+          throw new NgsiError('TooManyRequests', `too many failed attempts; retry in ${wait} s`);
+        }
         const who = await authority.resolve(k, i);
         if (!who.ok) {
+          throttle.failed(request.ip);
           refuse('credential', who.reason === 'apikey' ? 'unknown apikey' : `unknown device ${i}`);
           if (who.reason === 'apikey') throw new NgsiError('Unauthorized', 'unknown apikey');
           throw notFound(`no device ${i} in the service group of this apikey`);

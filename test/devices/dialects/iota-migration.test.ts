@@ -376,4 +376,11 @@ describe('migrating an IoT Agent JSON fleet (FIWARE tutorial provisioning)', () 
     expect((await iot('GET', '/iot/devices')).json()).toMatchObject({ count: 0 });
     expect(await kit.store.devices.listProfiles(TENANT)).toEqual([]);
   });
+
+  it('slows down an apikey guesser: past 30 failures from one address, 429 without a check', async () => {
+    const codes: number[] = [];
+    for (let n = 0; n < 40; n++) codes.push(await measure(`k=guess-${n}&i=temperature001`, '{"t": 20}'));
+    expect(codes.slice(0, 20).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(-5)).toEqual([429, 429, 429, 429, 429]);
+  });
 });
