@@ -2,6 +2,7 @@
 // package's response cache (stored once), other paths and methods, no credential, and junk datagrams
 // that must not take the server down.
 import { createSocket } from 'node:dgram';
+import { generate } from 'coap-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoapServer, type CoapServerHandle } from '../../../src/devices/transports/coap/coap-server.js';
 import { deviceTestKit, TENANT, type DeviceTestKit, type ProvisionedDevice } from '../../support/devices.js';
@@ -71,6 +72,33 @@ describe('CoAP ingest', () => {
       socket.send(junk, server.port, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 100));
     socket.close();
+    expect((await coapPost(server.port, credentialQuery(dev.credential), '{"pm25":2}')).code).toBe('2.04');
+  });
+
+  it('drops a datagram announcing a huge block-wise upload, counts it, and serves the next device', async () => {
+    const before = kit.devices.refusals.get('coap')?.oversized ?? 0;
+    const socket = createSocket('udp4');
+    try {
+      // POST /ingest with Block1 NUM=1,048,575, M=0, SZX=6 (1 KiB): "the last block of a 1 GiB upload".
+      const n = 1_048_575 * 16 + 6;
+      const datagram = generate({
+        code: 'POST',
+        messageId: 99,
+        token: Buffer.from([9, 9]),
+        options: [
+          { name: 'Uri-Path', value: Buffer.from('ingest') },
+          { name: 'Block1', value: Buffer.from([n >> 16, (n >> 8) & 255, n & 255]) },
+        ],
+        payload: Buffer.from('{"pm25":1}'),
+      });
+      await new Promise<void>((resolve, reject) =>
+        socket.send(datagram, server.port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      socket.close();
+    }
+    expect(kit.devices.refusals.get('coap')?.oversized).toBe(before + 1);
     expect((await coapPost(server.port, credentialQuery(dev.credential), '{"pm25":2}')).code).toBe('2.04');
   });
 });

@@ -20,6 +20,7 @@
  * pipeline's redelivery memory: a message is stored once.
  */
 import { createServer, type IncomingMessage, type OutgoingMessage } from 'coap';
+import { guardSocket } from './block-guard.js';
 import type { Socket } from 'node:dgram';
 import type { QueuedOutcome } from '../../ingest/ingest-queue.js';
 import type { DeviceIngress } from '../contract.js';
@@ -145,6 +146,13 @@ export async function startCoapServer(options: CoapServerOptions): Promise<CoapS
     server.listen(options.port, options.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve()));
   });
   const socket = server._sock as Socket;
+  guardSocket(socket, ingress.maxPayloadBytes, (why, from) =>
+    ingress.refuse(
+      TRANSPORT,
+      why,
+      `datagram from ${from} ${why === 'oversized' ? 'announces a block-wise upload over the limit' : 'is not CoAP'}`,
+    ),
+  );
   const port = socket.address().port;
   options.log?.info({ port }, 'coap ingest listening');
   return {
