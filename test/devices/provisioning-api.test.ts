@@ -2,66 +2,14 @@
 // CSV with a per-row report, and their credentials — shown once, never listed, rotatable, revocable.
 // Every write is audited without its secret; a viewer may read but not provision; another tenant sees
 // nothing; bad input is a 400 ProblemDetails.
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/devices/registry/credentials.js';
 import { expectProblem } from '../admin/admin-client.js';
 import { aqProfile, deviceTestKit, TENANT, type DeviceTestKit } from '../support/devices.js';
+import { provisioningClient, type Issued, type Report } from './provisioning-client.js';
 
 let kit: DeviceTestKit;
-let seq = 0;
-/** A fresh device id per use, so that tests sharing the app never collide. */
-const fresh = (prefix = 'dev') => `${prefix}-${++seq}`;
-
-interface Call {
-  tenant?: string;
-  /** An API key; undefined: the platform administrator. */
-  key?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, o: Call = {}) {
-  const headers: Record<string, string> = { 'ngsild-tenant': o.tenant ?? TENANT, ...o.headers };
-  if (o.key !== undefined) headers.authorization = `Bearer ${o.key}`;
-  return kit.app.inject({
-    method,
-    url,
-    headers,
-    ...(o.body !== undefined ? { payload: o.body as object | string } : {}),
-  });
-}
-
-const csv = (text: string, o: Call = {}) =>
-  call('POST', '/devices', { ...o, body: text, headers: { 'content-type': 'text/csv', ...o.headers } });
-
-interface Issued {
-  id: string;
-  kind: string;
-  secret?: string;
-  username?: string;
-  password?: string;
-}
-interface Report {
-  created: Array<{ id: string; credential?: Issued }>;
-  failed: Array<{ row?: number; line?: number; id?: string; error: string }>;
-}
-
-/** A key of a new principal of TENANT with these roles. */
-async function keyWithRoles(id: string, roles: string[]): Promise<string> {
-  const identity = kit.governance.identity;
-  await identity.createPrincipal({ tenant: TENANT, id, kind: 'user', roles });
-  return (await identity.createKey({ tenant: TENANT, principalId: id })).secret;
-}
-
-async function auditLog() {
-  await kit.governance.audit.flush();
-  return kit.store.governance.audit.read({ limit: 100_000 });
-}
-
-function expectNoStore(res: LightMyRequestResponse): void {
-  expect(res.headers['cache-control']).toBe('no-store');
-}
+const { fresh, call, csv, keyWithRoles, auditLog, expectNoStore } = provisioningClient(() => kit);
 
 beforeAll(async () => {
   kit = await deviceTestKit();
@@ -574,55 +522,5 @@ describe('access and audit', () => {
       ['/devices/{deviceId}/credentials/{credentialId}/rotate', 'post'],
     ] as const)
       expect(doc.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual(['Devices']);
-  });
-});
-
-describe('PATCH /devices/{deviceId}', () => {
-  it('disables a device at once (its messages and credential refused), enables it again, and audits', async () => {
-    const id = fresh('patch');
-    const created = await call('POST', '/devices', {
-      body: { id, profile: aqProfile().id, description: 'old' },
-    });
-    expect(created.statusCode).toBe(201);
-    const token = (created.json() as { credential: Issued }).credential.secret as string;
-    const message = () =>
-      kit.devices.ingress.submit({
-        tenant: TENANT,
-        deviceId: id,
-        payload: '{"pm25": 1}',
-        receivedAt: new Date().toISOString(),
-      });
-    expect(await message()).toEqual({ ok: true }); // the lookup is now cached
-
-    const off = await call('PATCH', `/devices/${id}`, {
-      body: { disabled: true, description: 'north junction' },
-    });
-    expect(off.statusCode).toBe(200);
-    expect(off.json()).toMatchObject({ id, disabled: true, description: 'north junction' });
-    expect(await message()).toMatchObject({ ok: false, reason: 'disabled' });
-    expect(await kit.devices.registry.authenticateToken(token)).toBeUndefined();
-    const device = await kit.app.inject({
-      url: `/ngsi-ld/v1/entities/urn:ngsi-ld:Device:${id}?options=keyValues`,
-      headers: { 'ngsild-tenant': TENANT },
-    });
-    expect((device.json() as { description?: string }).description).toBe('north junction');
-
-    expect((await call('PATCH', `/devices/${id}`, { body: { disabled: false } })).statusCode).toBe(200);
-    expect(await message()).toEqual({ ok: true });
-    expect((await kit.devices.registry.authenticateToken(token))?.device.id).toBe(id);
-
-    const log = (await auditLog()).filter((e) => e.action === 'device.update' && e.target === id);
-    expect(log.map((e) => e.outcome)).toEqual(['success', 'success']);
-  });
-
-  it('refuses an empty or unknown change, an unknown device, and a viewer', async () => {
-    const id = fresh('patch');
-    expect((await call('POST', '/devices', { body: { id, profile: aqProfile().id } })).statusCode).toBe(201);
-    expectProblem(await call('PATCH', `/devices/${id}`, { body: {} }), 400);
-    expectProblem(await call('PATCH', `/devices/${id}`, { body: { profile: 'other' } }), 400);
-    expectProblem(await call('PATCH', `/devices/${id}`, { body: { disabled: 'yes' } }), 400);
-    expectProblem(await call('PATCH', '/devices/ghost', { body: { disabled: true } }), 404);
-    const viewer = await keyWithRoles(fresh('viewer'), ['viewer']);
-    expectProblem(await call('PATCH', `/devices/${id}`, { key: viewer, body: { disabled: true } }), 403);
   });
 });
