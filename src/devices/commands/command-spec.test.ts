@@ -26,6 +26,7 @@ const specs = parseCommandSpecs(
     mode: { enum: ['auto', 'off'] },
     reboot: { type: 'boolean' },
     message: { type: 'string', maxLength: 8 },
+    ring: { type: 'json' },
     signalPlan: { kind: 'signal-plan', conflicts: [['N', 'E']], minGreen: 5, intergreen: 3, maxCycle: 120 },
   },
   mapper,
@@ -40,6 +41,7 @@ describe('profile.commands', () => {
       ['mode', 'https://t.example/mode', 'enum'],
       ['reboot', 'https://t.example/reboot', 'boolean'],
       ['message', 'https://t.example/message', 'string'],
+      ['ring', 'https://t.example/ring', 'json'],
       ['signalPlan', 'https://t.example/signalPlan', 'signal-plan'],
     ]);
     expect(spec('setpoint').rule).toEqual({
@@ -64,7 +66,7 @@ describe('profile.commands', () => {
     expect(bad({ x: { type: 'number', step: 1 } })).toBe('profile.commands["x"]: unknown member step');
     expect(bad({ x: { type: 'number', unitCode: 'celsius' } })).toMatch(/unitCode must be a UN\/CEFACT/);
     expect(bad({ x: { type: 'date' } })).toMatch(
-      /must have a type \(number, integer, boolean, string\), an enum/,
+      /must have a type \(number, integer, boolean, string, json\), an enum/,
     );
     expect(bad({ x: { enum: [] } })).toMatch(/enum must be an array of 1 to 100/);
     expect(bad({ x: { enum: [{}] } })).toMatch(/enum values must be strings/);
@@ -89,6 +91,9 @@ describe('validateCommandValue', () => {
     expect(v('mode', 'on')).toBe('mode must be one of "auto", "off", not "on"');
     expect(v('reboot', 1)).toBe('reboot must be true or false, not 1');
     expect(v('message', 'too long now')).toBe('message must be a string of at most 8 characters');
+    expect(v('ring', { times: 3 })).toBe('accepted');
+    expect(v('ring', '')).toBe('accepted');
+    expect(v('ring', undefined)).toBe('ring needs a value');
     expect(v('signalPlan', { cycle: 10, phases: [{ green: ['N', 'E'], duration: 10 }] })).toMatch(
       /^signalPlan: movements N and E conflict/,
     );

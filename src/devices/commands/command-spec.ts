@@ -10,6 +10,8 @@
  *   "mode":       { "enum": ["auto", "off"] },
  *   "reboot":     { "type": "boolean" },
  *   "message":    { "type": "string", "maxLength": 64 },
+ *   "ring":       { "type": "json" },        // any JSON value (size-bounded): what a migrated fleet's
+ *                                            // IoT Agent commands carry, with no range to check
  *   "signalPlan": { "kind": "signal-plan", "conflicts": [["N", "E"], ["N", "W"]], "minGreen": 5,
  *                   "intergreen": 3, "maxCycle": 180 }
  * }
@@ -28,6 +30,8 @@ export type ValueRule =
   | { kind: 'boolean' }
   | { kind: 'string'; maxLength: number }
   | { kind: 'enum'; values: Array<string | number | boolean> }
+  /** Any JSON value, bounded only by the command size limit (declare a stricter rule where one exists). */
+  | { kind: 'json' }
   | SignalPlanRule;
 
 /** One command an actuator accepts. */
@@ -119,6 +123,9 @@ function parseRule(raw: Record<string, unknown>, at: string): ValueRule {
     case 'boolean':
       only(['type']);
       return { kind: 'boolean' };
+    case 'json':
+      only(['type']);
+      return { kind: 'json' };
     case 'string': {
       only(['type', 'maxLength']);
       const m = raw.maxLength ?? DEFAULT_MAX_STRING;
@@ -128,7 +135,7 @@ function parseRule(raw: Record<string, unknown>, at: string): ValueRule {
     }
     default:
       throw badRequest(
-        `${at} must have a type (number, integer, boolean, string), an enum, or kind signal-plan`,
+        `${at} must have a type (number, integer, boolean, string, json), an enum, or kind signal-plan`,
       );
   }
 }

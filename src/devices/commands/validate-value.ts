@@ -37,6 +37,10 @@ export function validateCommandValue(spec: CommandSpec, value: unknown): unknown
       return value;
     case 'signal-plan':
       return validateSignalPlan(rule, value, name);
+    case 'json':
+      // Its size is bounded by checkValueSize before this; JSON is all that can arrive here.
+      if (value === undefined) throw badRequest(`${name} needs a value`);
+      return value;
   }
 }
 

@@ -52,7 +52,7 @@ export function groupProfile(
 export function planDevice(
   group: Pick<IotaGroupRecord, 'apikeyHash' | 'apikeyPrefix' | 'servicePath'>,
   mapping: EffectiveMapping,
-  device: Pick<IotaDeviceInput, 'deviceId' | 'entityType' | 'attributes'>,
+  device: Pick<IotaDeviceInput, 'deviceId' | 'entityType' | 'attributes' | 'commands'>,
   at = 'device',
 ): DevicePlan {
   const shared = usesGroupProfile(mapping, device);
@@ -63,6 +63,7 @@ export function planDevice(
         deviceProfileId(group.apikeyHash, device.deviceId),
         effective,
         `IoT Agent device ${device.deviceId} (group ${group.apikeyPrefix}…)`,
+        device.commands,
       );
   if (profile === undefined)
     throw badRequest(

@@ -40,6 +40,8 @@ export interface IotaDeviceInput {
   entityName?: string;
   entityType?: string;
   attributes: IotaAttribute[];
+  /** Names of the commands the device accepts (`commands: [{name, type}]`). */
+  commands: string[];
   /** The apikey of the device's group, when the device names it. */
   apikey?: string;
   /** The document without its apikey: what is stored and shown back. */
@@ -66,7 +68,6 @@ const AGENT_MEMBERS = [
   'autoprovision',
   'static_attributes',
   'lazy',
-  'commands',
   'internal_attributes',
   'trust',
   'transport',
@@ -94,15 +95,25 @@ const UNSUPPORTED: Record<string, string> = {
   reverse: 'reverse attributes are not supported',
   skipValue: 'skipValue applies to expressions, which are not supported',
 };
-const GROUP_MEMBERS = new Set(['apikey', 'resource', 'entity_type', 'attributes', ...AGENT_MEMBERS]);
+// A group's commands are kept without effect: its devices declare theirs (as the tutorials do).
+const GROUP_MEMBERS = new Set([
+  'apikey',
+  'resource',
+  'entity_type',
+  'attributes',
+  'commands',
+  ...AGENT_MEMBERS,
+]);
 const DEVICE_MEMBERS = new Set([
   'device_id',
   'entity_name',
   'entity_type',
   'attributes',
+  'commands',
   'apikey',
   ...AGENT_MEMBERS,
 ]);
+const COMMAND_MEMBERS = new Set(['name', 'type', 'value']);
 const ATTRIBUTE_MEMBERS = new Set(['object_id', 'name', 'type', 'metadata']);
 const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
 
@@ -148,6 +159,7 @@ export function parseDevice(raw: unknown, at = 'device'): IotaDeviceInput {
   const entityName = optionalName(d.entity_name, `${at}.entity_name`, 1024);
   const entityType = optionalName(d.entity_type, `${at}.entity_type`);
   const attributes = parseAttributes(d.attributes, `${at}.attributes`);
+  const commands = parseCommands(d.commands, `${at}.commands`);
   const apikey = apikeyOf(d.apikey, `${at}.apikey`);
   const { apikey: _secret, ...document } = d;
   return {
@@ -155,6 +167,7 @@ export function parseDevice(raw: unknown, at = 'device'): IotaDeviceInput {
     ...(entityName !== undefined ? { entityName } : {}),
     ...(entityType !== undefined ? { entityType } : {}),
     attributes,
+    commands,
     ...(apikey !== undefined ? { apikey } : {}),
     document,
   };
@@ -199,6 +212,26 @@ function parseAttributes(raw: unknown, at: string): IotaAttribute[] {
     const unitCode = unitCodeOf(a.metadata, `${where}.metadata`);
     return { objectId, name, type, ...(unitCode !== undefined ? { unitCode } : {}) };
   });
+}
+
+/**
+ * `commands: [{name, type}]`: the names (the IoT Agent's command types say nothing of the value, so
+ * the profile accepts any JSON value for them; command-spec checks the names).
+ */
+function parseCommands(raw: unknown, at: string): string[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw badRequest(`${at} must be an array`);
+  const names = raw.map((item, i) => {
+    const where = `${at}[${i}]`;
+    const c = object(item, where);
+    checkMembers(c, COMMAND_MEMBERS, where);
+    const name = optionalName(c.name, `${where}.name`, 64);
+    if (name === undefined) throw badRequest(`${where}.name is required`);
+    optionalName(c.type, `${where}.type`);
+    return name;
+  });
+  if (new Set(names).size !== names.length) throw badRequest(`${at} names a command twice`);
+  return names;
 }
 
 /** `metadata.unitCode` as the IoT Agent writes it (`{type, value}`) or as a plain string. */

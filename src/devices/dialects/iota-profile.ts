@@ -66,10 +66,11 @@ export function effectiveMapping(
 /** Whether a device feeds through its group's profile: it declares nothing that differs from the group. */
 export function usesGroupProfile(
   group: { entityType: string },
-  device: { entityType?: string; attributes: IotaAttribute[] },
+  device: { entityType?: string; attributes: IotaAttribute[]; commands?: readonly string[] },
 ): boolean {
   return (
     device.attributes.length === 0 &&
+    (device.commands ?? []).length === 0 &&
     (device.entityType === undefined || device.entityType === group.entityType)
   );
 }
@@ -83,6 +84,7 @@ export function profileDocument(
   id: string,
   mapping: EffectiveMapping,
   description: string,
+  commands: readonly string[] = [],
 ): Record<string, unknown> | undefined {
   // A Map, not an object: a measure named __proto__ must stay a measure.
   const rules = new Map<string, { attribute: string; unitCode?: string }>();
@@ -93,7 +95,7 @@ export function profileDocument(
       ...(a.unitCode !== undefined ? { unitCode: a.unitCode } : {}),
     });
   }
-  if (rules.size === 0) return undefined;
+  if (rules.size === 0 && commands.length === 0) return undefined;
   return {
     id,
     description,
@@ -101,8 +103,12 @@ export function profileDocument(
     codec: { kind: 'json' },
     entityType: mapping.entityType,
     // fromEntries defines own properties, so every field name stays a field.
-    mapping: Object.fromEntries(rules),
+    ...(rules.size > 0 ? { mapping: Object.fromEntries(rules) } : {}),
     deviceTime: TIME_INSTANT,
+    // The IoT Agent's command types say nothing of the value: any JSON value, size-bounded.
+    ...(commands.length > 0
+      ? { commands: Object.fromEntries(commands.map((c) => [c, { type: 'json' }])) }
+      : {}),
   };
 }
 
