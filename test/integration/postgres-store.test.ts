@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NgsiError } from '../../src/core/errors.js';
 import {
   describeCommands,
@@ -24,17 +24,11 @@ import { postgresContexts } from '../../src/store/postgres/contexts.js';
 import { postgresDevices } from '../../src/store/postgres/devices.js';
 import { postgresIota } from '../../src/store/postgres/iota.js';
 import { runPostgresMigrations } from '../../src/store/postgres/migrate.js';
+import { freshDatabase } from './postgres-database.js';
 import { MIGRATIONS, type Migration } from '../../src/store/postgres/migrations/index.js';
 import { checkPostgresUrl, createPostgresPool } from '../../src/store/postgres/pool.js';
 
-const ADMIN_URL = process.env.URBIS_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = `urbis_it_${randomBytes(6).toString('hex')}`;
-const dbUrl = (db: string): string => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-const URL_OF_RUN = dbUrl(DB);
+const URL_OF_RUN = freshDatabase('urbis_it');
 
 /** The tables of migration 0001, emptied before each conformance test ("a fresh, empty store"). */
 const TABLES = [
@@ -47,26 +41,6 @@ const TABLES = [
   'iota_devices',
   'contexts',
 ];
-
-let admin: pg.Client;
-
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${DB}`);
-  const pool = createPostgresPool({ url: URL_OF_RUN, max: 2 });
-  try {
-    expect(await runPostgresMigrations(pool)).toEqual(MIGRATIONS.map((m) => m.version));
-  } finally {
-    await pool.end();
-  }
-});
-
-afterAll(async () => {
-  // FORCE ends any session a failed test left open, so the database always goes.
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.end();
-});
 
 /**
  * Test-only: an object with the four repositories built here and close(), cast to Store so the
@@ -152,23 +126,30 @@ describe('postgres migrations', () => {
   }
 
   const extra = (version: number, sql: string): Migration => ({ version, name: `test-${version}`, sql });
+  /** The first version after the real migrations: test migrations are numbered from there. */
+  const v = MIGRATIONS.length + 1;
+  const real = MIGRATIONS.map((m) => m.version);
 
   it('applies each migration once, in order, with its checksum; a second run applies nothing', async () => {
     const place = await freshSchema();
     try {
       const pool = place.pool();
-      const list = [...MIGRATIONS, extra(2, 'CREATE TABLE t2 (x int)'), extra(3, 'ALTER TABLE t2 ADD y int')];
-      expect(await runPostgresMigrations(pool, list)).toEqual([1, 2, 3]);
+      const list = [
+        ...MIGRATIONS,
+        extra(v, 'CREATE TABLE t2 (x int)'),
+        extra(v + 1, 'ALTER TABLE t2 ADD y int'),
+      ];
+      expect(await runPostgresMigrations(pool, list)).toEqual([...real, v, v + 1]);
       expect(await runPostgresMigrations(pool, list)).toEqual([]);
       const { rows } = await pool.query<{ version: number; checksum: string }>(
         'SELECT version, checksum FROM schema_version ORDER BY version',
       );
-      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(rows.map((r) => r.version)).toEqual([...real, v, v + 1]);
       for (const r of rows) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
       // A new migration appended later is applied alone.
-      expect(await runPostgresMigrations(pool, [...list, extra(4, 'CREATE INDEX t2_y ON t2 (y)')])).toEqual([
-        4,
-      ]);
+      expect(
+        await runPostgresMigrations(pool, [...list, extra(v + 2, 'CREATE INDEX t2_y ON t2 (y)')]),
+      ).toEqual([v + 2]);
     } finally {
       await place.end();
     }
@@ -178,24 +159,24 @@ describe('postgres migrations', () => {
     const place = await freshSchema();
     try {
       const pool = place.pool();
-      const list = [...MIGRATIONS, extra(2, 'CREATE TABLE t2 (x int)')];
+      const list = [...MIGRATIONS, extra(v, 'CREATE TABLE t2 (x int)')];
       await runPostgresMigrations(pool, list);
-      const edited = [...MIGRATIONS, extra(2, 'CREATE TABLE t2 (x bigint)')];
+      const edited = [...MIGRATIONS, extra(v, 'CREATE TABLE t2 (x bigint)')];
       const e = await runPostgresMigrations(pool, edited).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(NgsiError);
-      expect((e as NgsiError).message).toContain('migration 2 (test-2) was edited');
+      expect((e as NgsiError).message).toContain(`migration ${v} (test-${v}) was edited`);
       const unknown = await runPostgresMigrations(pool, MIGRATIONS).catch((err: unknown) => err);
       expect((unknown as NgsiError).message).toContain(
-        'migration 2 (test-2) that this version does not know',
+        `migration ${v} (test-${v}) that this version does not know`,
       );
       // A migration that fails leaves neither its tables nor its row.
-      const broken = [...list, extra(3, 'CREATE TABLE t3 (x int); SELECT no_such_function()')];
+      const broken = [...list, extra(v + 1, 'CREATE TABLE t3 (x int); SELECT no_such_function()')];
       await expect(runPostgresMigrations(pool, broken)).rejects.toMatchObject({ code: '42883' });
       const { rows } = await pool.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 't3' AND table_schema = current_schema()",
       );
       expect(rows[0]?.n).toBe(0);
-      expect((await pool.query('SELECT version FROM schema_version')).rowCount).toBe(2);
+      expect((await pool.query('SELECT version FROM schema_version')).rowCount).toBe(v);
     } finally {
       await place.end();
     }
@@ -207,16 +188,17 @@ describe('postgres migrations', () => {
       // A slow migration keeps the first replica inside the lock while the second arrives.
       const list = [
         ...MIGRATIONS,
-        extra(2, 'SELECT pg_sleep(0.3); CREATE TABLE t2 (x int)'),
-        extra(3, 'CREATE TABLE t3 (x int)'),
+        extra(v, 'SELECT pg_sleep(0.3); CREATE TABLE t2 (x int)'),
+        extra(v + 1, 'CREATE TABLE t3 (x int)'),
       ];
+      const byNumber = (x: number, y: number): number => x - y;
       const [a, b] = await Promise.all([
         runPostgresMigrations(place.pool(), list),
         runPostgresMigrations(place.pool(), list),
       ]);
-      expect([...(a ?? []), ...(b ?? [])].sort()).toEqual([1, 2, 3]);
+      expect([...(a ?? []), ...(b ?? [])].sort(byNumber)).toEqual([...real, v, v + 1]);
       const { rows } = await place.pool().query<{ version: number }>('SELECT version FROM schema_version');
-      expect(rows.map((r) => r.version).sort()).toEqual([1, 2, 3]);
+      expect(rows.map((r) => r.version).sort(byNumber)).toEqual([...real, v, v + 1]);
     } finally {
       await place.end();
     }
