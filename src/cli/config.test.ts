@@ -65,4 +65,12 @@ describe('configuration', () => {
       buildConfig({ 'tts-url': 'https://eu1.cloud.thethings.network' }, { URBIS_TTS_KEY: 'k' }),
     ).toThrow(/--tts-app/);
   });
+
+  it('reads the bus shared by replicas: none by default, nats:// URLs', () => {
+    expect(buildConfig({}, {}).bus).toBe('');
+    expect(buildConfig({ bus: 'nats://127.0.0.1:4222,nats://10.0.0.2:4222' }, {}).bus).toBe(
+      'nats://127.0.0.1:4222,nats://10.0.0.2:4222',
+    );
+    expect(() => buildConfig({}, { URBIS_BUS: 'redis://127.0.0.1' })).toThrow(/URBIS_BUS.*nats:\/\//);
+  });
 });

@@ -94,6 +94,8 @@ export interface Config {
   ttsKey: string;
   ttsApp: string;
   ttsWebhook: string;
+  /** The bus shared by replicas (nats:// URL; empty: one process, no bus). */
+  bus: string;
   /** Settings given by a flag or the environment rather than defaulted (for messages that say so). */
   explicit: ReadonlySet<string>;
 }
@@ -180,6 +182,20 @@ const mqttUrl = (raw: string): string => {
   }
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol))
     throw new Error('expected an mqtt://, mqtts://, ws:// or wss:// URL');
+  return raw;
+};
+const natsUrls = (raw: string): string => {
+  if (raw === '') return raw;
+  for (const part of raw.split(',')) {
+    let url: URL;
+    try {
+      url = new URL(part.trim());
+    } catch {
+      throw new Error(`${JSON.stringify(part)} is not a URL`);
+    }
+    if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
+      throw new Error('expected nats:// (or tls://) URLs, comma-separated');
+  }
   return raw;
 };
 const shareGroup = (raw: string): string => {
@@ -488,6 +504,13 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     doc: 'The Things Stack webhook id for downlinks',
     default: '',
     parse: anyText,
+  },
+  bus: {
+    flag: 'bus',
+    env: 'URBIS_BUS',
+    doc: 'NATS JetStream shared by replicas, e.g. nats://127.0.0.1:4222: periodic jobs then run on one replica at a time',
+    default: '',
+    parse: natsUrls,
   },
 };
 

@@ -6,6 +6,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { pino, type Logger } from 'pino';
+import { hostname } from 'node:os';
+import { jobGate } from '../bus/job-gate.js';
+import { connectNatsBus } from '../bus/nats/index.js';
 import { ContextResolver } from '../core/jsonld/context-resolver.js';
 import { RemoteContextLoader } from '../context/jsonld/remote-context-loader.js';
 import { AddressGuard } from '../context/net/address-guard.js';
@@ -53,6 +56,17 @@ export async function serve(config: Config): Promise<void> {
     );
     if (applied.length > 0) logger.info({ tenants: applied, file: config.policyFile }, 'policies applied');
   }
+  // With replicas, the bus decides which one runs each periodic job (decision 0008).
+  const bus =
+    config.bus === ''
+      ? undefined
+      : await connectNatsBus({
+          servers: config.bus.split(',').map((u) => u.trim()),
+          name: `urbis-${hostname()}-${config.port}`,
+          onError: (err) => logger.error({ err }, 'bus'),
+        }).catch((e: unknown) => {
+          throw new ConfigError(`invalid --bus=${config.bus}: ${(e as Error).message}`);
+        });
   const tls =
     config.tlsCert === ''
       ? undefined
@@ -67,6 +81,7 @@ export async function serve(config: Config): Promise<void> {
     trustProxy: config.behindProxy,
     ...(tls ? { https: tls } : {}),
     deviceSweepMs: durationMs(config.deviceSweepInterval),
+    ...(bus ? { bus } : {}),
     deviceMaxPayloadBytes: config.deviceMaxPayload,
     contextSource: (hosted) => {
       hostedLookup = (url) => hosted.lookup(url);
@@ -83,6 +98,7 @@ export async function serve(config: Config): Promise<void> {
           registry: governance.registry,
           pseudonymiser: governance.pseudonymiser,
           intervalMs: retentionMs,
+          ...(bus ? { exclusive: jobGate(bus)('retention', retentionMs) } : {}),
           onRun: (report) => {
             if (report.instances > 0 || report.keysDestroyed > 0)
               logger.info(
@@ -123,6 +139,7 @@ export async function serve(config: Config): Promise<void> {
       (retention?.stop() ?? Promise.resolve())
         .then(() => transports.close())
         .then(() => app.close())
+        .then(() => bus?.close())
         .then(() => store.close())
         .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
         .finally(resolve);

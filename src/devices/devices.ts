@@ -9,6 +9,7 @@ import type { TermMapper } from '../core/jsonld/terms.js';
 import type { AuditRecord } from '../store/governance-port.js';
 import type { Store } from '../store/port.js';
 import { CommandService } from './commands/command-service.js';
+import type { ExclusiveRunner } from '../core/jobs/exclusive.js';
 import { DeviceCache } from './ingest/device-cache.js';
 import { IngestQueue } from './ingest/ingest-queue.js';
 import { IngestPipeline } from './ingest/pipeline.js';
@@ -33,6 +34,11 @@ export interface DevicesOptions {
   commandExpiryMs?: number;
   /** Audits commands created through an entity update (API commands are audited by their route). */
   audit?: { record(record: AuditRecord): void };
+  /**
+   * With several replicas: the runner that lets one replica at a time do a periodic job (the offline
+   * sweep, command expiry), given the job's name and interval.
+   */
+  exclusive?: (job: string, intervalMs: number) => ExclusiveRunner;
   /** Told of each refusal before the pipeline (logging). */
   onRefused?: (transport: string, reason: TransportRefusal, detail: string) => void;
   onError?: (error: unknown, where: string) => void;
@@ -82,9 +88,12 @@ export function openDevices(options: DevicesOptions): Devices {
       ).catch((e: unknown) => onError(e, 'device online event')),
   });
   const queue = new IngestQueue(pipeline);
+  const sweepMs = Math.max(1, options.sweepIntervalMs ?? 30_000);
+  const expiryMs = options.commandExpiryMs ?? (options.sweepIntervalMs === 0 ? 0 : 10_000);
   const sweeper = new OfflineSweeper({
     devices: store.devices,
-    intervalMs: Math.max(1, options.sweepIntervalMs ?? 30_000),
+    intervalMs: sweepMs,
+    ...(options.exclusive ? { exclusive: options.exclusive('device-offline-sweep', sweepMs) } : {}),
     onOffline: (page) =>
       recordConnectivity(
         connectivity,
@@ -105,7 +114,10 @@ export function openDevices(options: DevicesOptions): Devices {
     contexts: options.contexts,
     ...(options.audit ? { audit: options.audit } : {}),
     ...(isoNow ? { now: () => Date.parse(isoNow()) } : {}),
-    expiryIntervalMs: options.commandExpiryMs ?? (options.sweepIntervalMs === 0 ? 0 : 10_000),
+    expiryIntervalMs: expiryMs,
+    ...(options.exclusive && expiryMs > 0
+      ? { exclusive: options.exclusive('command-expiry', expiryMs) }
+      : {}),
     onError,
   });
   const refusals = new Map<string, Record<TransportRefusal, number>>();

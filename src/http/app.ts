@@ -37,6 +37,8 @@ import { installProblemHandlers } from './problem.js';
 import type { Store } from '../store/port.js';
 import { openDevices, type Devices } from '../devices/devices.js';
 import { deviceApi } from './devices/index.js';
+import { jobGate } from '../bus/job-gate.js';
+import type { Bus } from '../bus/port.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,6 +89,11 @@ export interface AppDeps {
   deviceSweepMs?: number;
   /** Largest device message in bytes, on every transport (default 64 KiB). */
   deviceMaxPayloadBytes?: number;
+  /**
+   * The bus shared by the replicas (`--bus`): periodic jobs (the offline sweep, command expiry) then
+   * run on one replica at a time. Absent: one process, every job runs here.
+   */
+  bus?: Pick<Bus, 'acquire'>;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
@@ -248,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contexts,
     ...(deps.deviceSweepMs !== undefined ? { sweepIntervalMs: deps.deviceSweepMs } : {}),
     ...(deps.deviceMaxPayloadBytes !== undefined ? { maxPayloadBytes: deps.deviceMaxPayloadBytes } : {}),
+    ...(deps.bus ? { exclusive: jobGate(deps.bus) } : {}),
     onRefused: (transport, reason, detail) =>
       app.log.info({ transport, reason, detail }, 'device message refused'),
     audit: governance.audit,

@@ -14,6 +14,7 @@
  *
  * Knows nothing of HTTP: the routes validate the request's shape, authorise and audit.
  */
+import type { ExclusiveRunner } from '../../core/jobs/exclusive.js';
 import { randomBytes } from 'node:crypto';
 import { isNgsiError, notFound, badRequest } from '../../core/errors.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
@@ -61,6 +62,8 @@ export interface CommandServiceDeps {
   now?: () => number;
   /** How often due commands are expired; default 10 s (0: only by expireOnce). */
   expiryIntervalMs?: number;
+  /** With several replicas: asked before each scheduled expiry, so that one replica runs it. */
+  exclusive?: ExclusiveRunner;
   defaultTtlMs?: number;
   maxTtlMs?: number;
   onError?: (error: unknown, where: string) => void;
@@ -139,8 +142,11 @@ export class CommandService implements CommandFeedback {
     this.track(this.resume());
     const interval = this.deps.expiryIntervalMs ?? 10_000;
     if (interval <= 0 || this.timer !== undefined) return;
+    const exclusive = this.deps.exclusive;
     this.timer = setInterval(() => {
-      this.expireOnce().catch((e: unknown) => this.onError(e, 'command expiry'));
+      (exclusive ? exclusive.run(() => this.expireOnce()) : this.expireOnce()).catch((e: unknown) =>
+        this.onError(e, 'command expiry'),
+      );
     }, interval);
     this.timer.unref();
   }
@@ -150,6 +156,7 @@ export class CommandService implements CommandFeedback {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.idle();
+    await this.deps.exclusive?.release().catch(() => undefined);
   }
 
   /** Resolves when no delivery, expiry or entity write is under way (tests; shutdown). */

@@ -4,6 +4,7 @@
  * (`markOffline(now)`) collects the due devices in pages, however many there are, and reports them —
  * e.g. to update their Device entities or raise alerts.
  */
+import type { ExclusiveRunner } from '../../core/jobs/exclusive.js';
 import type { DeviceRepository } from '../../store/devices-port.js';
 
 /** Devices marked offline per store call: pages keep each write transaction short. */
@@ -20,6 +21,8 @@ export interface OfflineSweeperOptions {
   now?: () => number;
   /** A failed sweep (the next one runs on schedule); default: ignored, since a sweep is retried anyway. */
   onError?: (error: unknown) => void;
+  /** With several replicas: asked before each scheduled sweep, so that one replica sweeps. */
+  exclusive?: ExclusiveRunner;
 }
 
 export class OfflineSweeper {
@@ -49,8 +52,11 @@ export class OfflineSweeper {
   /** Sweep every intervalMs until stop(); the timer does not keep the process alive. */
   start(): void {
     if (this.timer !== undefined) return;
+    const exclusive = this.options.exclusive;
     this.timer = setInterval(() => {
-      this.sweepOnce().catch((error: unknown) => this.options.onError?.(error));
+      (exclusive ? exclusive.run(() => this.sweepOnce()) : this.sweepOnce()).catch((error: unknown) =>
+        this.options.onError?.(error),
+      );
     }, this.options.intervalMs);
     this.timer.unref();
   }
@@ -60,6 +66,7 @@ export class OfflineSweeper {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    await this.options.exclusive?.release().catch(() => undefined);
   }
 
   private async sweep(): Promise<number> {

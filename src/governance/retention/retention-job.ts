@@ -12,6 +12,7 @@
  * `retainTenants` is the round's work for a given list of tenants, shared with the admin route (one
  * tenant) and `urbis retention run`.
  */
+import type { ExclusiveRunner } from '../../core/jobs/exclusive.js';
 import type { Store } from '../../store/port.js';
 import type { Pseudonymiser } from '../privacy/pseudonymiser.js';
 import type { GovernanceRegistry } from '../privacy/registry.js';
@@ -45,6 +46,8 @@ export interface RetentionJobOptions {
   onError?: (error: unknown) => void;
   /** Clock (epoch ms), for tests. */
   now?: () => number;
+  /** With several replicas: asked before each scheduled round, so that one replica runs it. */
+  exclusive?: ExclusiveRunner;
 }
 
 /** Run retention for these tenants at `now` (one tenant's failure throws: callers decide what goes on). */
@@ -103,14 +106,16 @@ export class RetentionJob {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.round;
+    await this.options.exclusive?.release().catch(() => undefined);
   }
 
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.runOnce(false)
+      const exclusive = this.options.exclusive;
+      (exclusive ? exclusive.run(() => this.runOnce(false)) : this.runOnce(false))
         .then(
-          (report) => this.options.onRun?.(report),
+          (report) => report !== undefined && this.options.onRun?.(report),
           (error: unknown) => this.onError(error),
         )
         .catch((error: unknown) => this.onError(error))
