@@ -16,7 +16,7 @@
  */
 import type { ExclusiveRunner } from '../../core/jobs/exclusive.js';
 import { randomBytes } from 'node:crypto';
-import { isNgsiError, notFound, badRequest } from '../../core/errors.js';
+import { isNgsiError, notFound } from '../../core/errors.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
 import type { Attribute } from '../../core/model/entity.js';
 import type { EntityService } from '../../context/entities/entity-service.js';
@@ -32,7 +32,7 @@ import type { AuditRecord } from '../../store/governance-port.js';
 import type { Change, Store } from '../../store/port.js';
 import type { DeviceProfile } from '../registry/profile.js';
 import type { CommandChannel, CommandFeedback, OutboundCommand } from '../transports/contract.js';
-import type { CommandSpec } from './command-spec.js';
+import { specOf, type CommandSpec } from './command-spec.js';
 import { DEFAULT_TTL_MS, MAX_TTL_MS, boundResult, checkValueSize, parseTtl } from './limits.js';
 import { statusEntity } from './status-attributes.js';
 import { validateCommandValue } from './validate-value.js';
@@ -583,19 +583,4 @@ export class CommandService implements CommandFeedback {
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
-}
-
-/** The profile's spec of a command, or BadRequestData listing the commands it has. */
-function specOf(found: Found, name: unknown): CommandSpec {
-  const specs = found.profile.commands ?? [];
-  if (typeof name !== 'string' || name === '') throw badRequest('a command needs a name');
-  const spec = specs.find((s) => s.name === name);
-  if (spec !== undefined) return spec;
-  const profile = found.profile.id;
-  throw badRequest(
-    specs.length === 0
-      ? `device ${found.device.id} (profile ${profile}) accepts no commands`
-      : `device ${found.device.id} (profile ${profile}) has no command ${JSON.stringify(name)}; ` +
-          `it accepts ${specs.map((s) => s.name).join(', ')}`,
-  );
 }

@@ -149,3 +149,21 @@ function bound(v: unknown, at: string): number | undefined {
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
+
+/** The profile's spec of a command, or BadRequestData listing the commands it has. */
+export function specOf(
+  found: { device: { id: string }; profile: { id: string; commands?: CommandSpec[] } },
+  name: unknown,
+): CommandSpec {
+  const specs = found.profile.commands ?? [];
+  if (typeof name !== 'string' || name === '') throw badRequest('a command needs a name');
+  const spec = specs.find((s) => s.name === name);
+  if (spec !== undefined) return spec;
+  const profile = found.profile.id;
+  throw badRequest(
+    specs.length === 0
+      ? `device ${found.device.id} (profile ${profile}) accepts no commands`
+      : `device ${found.device.id} (profile ${profile}) has no command ${JSON.stringify(name)}; ` +
+          `it accepts ${specs.map((s) => s.name).join(', ')}`,
+  );
+}
