@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
 import { describeBusConformance } from '../../src/bus/conformance/index.js';
 import { connectNatsBus } from '../../src/bus/nats/index.js';
 
@@ -30,4 +31,23 @@ describeBusConformance('nats', async () => {
     connect: (options) => connectNatsBus({ ...options, servers: SERVER, prefix }),
     cleanup: () => deleteStreams(prefix),
   };
+});
+
+describe('NATS leases: replicas opening one bucket at once', () => {
+  it('gives one holder and no error when 8 replicas contend on a bucket none has created yet', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const buses = await Promise.all(
+      Array.from({ length: 8 }, () => connectNatsBus({ servers: SERVER, prefix })),
+    );
+    try {
+      // Five fresh ttls: five buckets, each created by 8 replicas racing.
+      for (const ttl of [1100, 1200, 1300, 1400, 1500]) {
+        const leases = await Promise.all(buses.map((b) => b.acquire('race', ttl)));
+        expect(leases.filter((l) => l !== undefined)).toHaveLength(1);
+      }
+    } finally {
+      await Promise.all(buses.map((b) => b.close()));
+      await deleteStreams(prefix);
+    }
+  });
 });

@@ -25,11 +25,20 @@ export class NatsLeases {
     const kv = await this.bucket(ttlMs);
     const holder = nuid.next();
     let revision: number;
-    try {
-      revision = await kv.create(name, holder);
-    } catch (cause) {
-      if (isWrongLastSequence(cause)) return undefined;
-      throw toBusError(cause, `acquiring lease '${name}'`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        revision = await kv.create(name, holder);
+        break;
+      } catch (cause) {
+        if (isWrongLastSequence(cause)) return undefined;
+        // A bucket another replica has just created may not answer yet ("no responders", which the
+        // client reports as JetStream not enabled): retried briefly, as a creation race is.
+        if (attempt < CREATE_ATTEMPTS && isNotReady(cause)) {
+          await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+          continue;
+        }
+        throw toBusError(cause, `acquiring lease '${name}'`);
+      }
     }
     let released = false;
     return {
@@ -63,7 +72,7 @@ export class NatsLeases {
   private bucket(ttlMs: number): Promise<KV> {
     let kv = this.buckets.get(ttlMs);
     if (kv === undefined) {
-      kv = this.kvm.create(this.names.leaseBucket(ttlMs), { ttl: ttlMs, history: 1 }).catch((cause) => {
+      kv = this.createBucket(ttlMs).catch((cause: unknown) => {
         this.buckets.delete(ttlMs);
         throw toBusError(cause, `opening lease bucket for ttl ${ttlMs} ms`);
       });
@@ -71,4 +80,34 @@ export class NatsLeases {
     }
     return kv;
   }
+
+  /**
+   * Create the bucket, or bind to it. When replicas create the same bucket at the same moment, NATS
+   * 2.9 may answer the losers "subjects overlap with an existing stream" (10065) or "stream name
+   * already in use" (10058) while the winner's stream is being set up: those are retried, briefly.
+   */
+  private async createBucket(ttlMs: number): Promise<KV> {
+    const name = this.names.leaseBucket(ttlMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.kvm.create(name, { ttl: ttlMs, history: 1 });
+      } catch (cause) {
+        if (attempt >= CREATE_ATTEMPTS || !isCreationRace(cause)) throw cause;
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      }
+    }
+  }
+}
+
+const CREATE_ATTEMPTS = 5;
+
+/** A stream just created whose leader does not answer yet. */
+function isNotReady(cause: unknown): boolean {
+  return cause instanceof Error && cause.name === 'JetStreamNotEnabled';
+}
+
+/** The JetStream API errors of two replicas creating one stream at once. */
+function isCreationRace(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return code === 10065 || code === 10058;
 }
