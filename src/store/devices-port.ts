@@ -4,6 +4,7 @@
  * their state (last seen, battery, signal, last error). Adapters persist what they are given; what a
  * profile means (codecs, mappings, validation) lives in src/devices and reaches the store as documents.
  */
+import { NgsiError } from '../core/errors.js';
 
 /** How a device reaches Urbis. */
 export const TRANSPORTS = ['mqtt', 'http', 'coap', 'lorawan', 'iota-json', 'thingsboard'] as const;
@@ -131,4 +132,17 @@ export interface DeviceRepository {
     now: string,
     limit: number,
   ): Promise<Array<{ tenant: string; deviceId: string; lastSeen: string }>>;
+}
+
+/**
+ * Refuse a credential whose members contradict its kind, naming what is wrong: the port's own rule,
+ * checked by every adapter before it stores one.
+ */
+export function checkCredential(c: DeviceCredentialRecord): void {
+  const bad = (why: string) =>
+    new NgsiError('BadRequestData', `device credential ${JSON.stringify(c.id)}: ${why}`);
+  if (c.kind !== 'token' && c.kind !== 'password') throw bad(`unknown kind ${JSON.stringify(c.kind)}`);
+  if (c.kind === 'password' && !c.username) throw bad('a password credential needs a username');
+  if (c.kind === 'token' && c.username !== undefined) throw bad('a token credential has no username');
+  if (!c.hash) throw bad('no hash');
 }

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { NgsiError } from '../../../core/errors.js';
-import type { DeviceCredentialRecord, DeviceRepository } from '../../devices-port.js';
+import { checkCredential, type DeviceCredentialRecord, type DeviceRepository } from '../../devices-port.js';
 import { FOREIGN_KEY_VIOLATION, rows, run, sqlState, unique } from '../sql.js';
 import { withPresent } from '../values.js';
 
@@ -43,16 +43,6 @@ const toCredential = (r: CredentialRow): DeviceCredentialRecord =>
     { username: r.username, prefix: r.prefix, revokedAt: r.revoked_at },
   );
 
-/** Refuse a credential whose members contradict its kind, naming what is wrong. */
-function check(c: DeviceCredentialRecord): void {
-  const bad = (why: string) =>
-    new NgsiError('BadRequestData', `device credential ${JSON.stringify(c.id)}: ${why}`);
-  if (c.kind !== 'token' && c.kind !== 'password') throw bad(`unknown kind ${JSON.stringify(c.kind)}`);
-  if (c.kind === 'password' && !c.username) throw bad('a password credential needs a username');
-  if (c.kind === 'token' && c.username !== undefined) throw bad('a token credential has no username');
-  if (!c.hash) throw bad('no hash');
-}
-
 /** The credential methods of the device repository over the pool. */
 export function postgresCredentials(
   pool: pg.Pool,
@@ -62,7 +52,7 @@ export function postgresCredentials(
 > {
   return {
     putCredential: async (c) => {
-      check(c);
+      checkCredential(c);
       try {
         await unique(
           `a device credential with id ${JSON.stringify(c.id)}, the same token hash or username`,

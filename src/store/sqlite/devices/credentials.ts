@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { NgsiError } from '../../../core/errors.js';
-import type { DeviceCredentialRecord, DeviceRepository } from '../../devices-port.js';
+import { checkCredential, type DeviceCredentialRecord, type DeviceRepository } from '../../devices-port.js';
 import { withPresent } from '../governance/present.js';
 import { unique } from '../governance/unique.js';
 
@@ -41,16 +41,6 @@ const toCredential = (r: CredentialRow): DeviceCredentialRecord =>
     },
     { username: r.username, prefix: r.prefix, revokedAt: r.revoked_at },
   );
-
-/** Refuse a credential whose members contradict its kind, naming what is wrong. */
-function check(c: DeviceCredentialRecord): void {
-  const bad = (why: string) =>
-    new NgsiError('BadRequestData', `device credential ${JSON.stringify(c.id)}: ${why}`);
-  if (c.kind !== 'token' && c.kind !== 'password') throw bad(`unknown kind ${JSON.stringify(c.kind)}`);
-  if (c.kind === 'password' && !c.username) throw bad('a password credential needs a username');
-  if (c.kind === 'token' && c.username !== undefined) throw bad('a token credential has no username');
-  if (!c.hash) throw bad('no hash');
-}
 
 /** The credential methods of the device repository over one connection. */
 export function sqliteCredentials(
@@ -97,7 +87,7 @@ export function sqliteCredentials(
   });
   return {
     putCredential: async (c) => {
-      check(c);
+      checkCredential(c);
       put.immediate(c);
     },
     credentialByTokenHash: async (hash) => {
