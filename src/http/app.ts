@@ -38,6 +38,7 @@ import type { Store } from '../store/port.js';
 import { openDevices, type Devices } from '../devices/devices.js';
 import { deviceApi } from './devices/index.js';
 import { jobGate } from '../bus/job-gate.js';
+import { CLUSTER_RESCAN_MS, joinCluster } from '../context/cluster/cluster.js';
 import type { Bus } from '../bus/port.js';
 
 declare module 'fastify' {
@@ -91,9 +92,10 @@ export interface AppDeps {
   deviceMaxPayloadBytes?: number;
   /**
    * The bus shared by the replicas (`--bus`): periodic jobs (the offline sweep, command expiry) then
-   * run on one replica at a time. Absent: one process, every job runs here.
+   * run on one replica at a time, each subscription is delivered by one replica, and subscription
+   * changes and outbox wake-ups reach every replica (src/context/cluster). Absent: one process.
    */
-  bus?: Pick<Bus, 'acquire'>;
+  bus?: Pick<Bus, 'acquire' | 'publish' | 'subscribe'>;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
@@ -229,9 +231,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const store = deps.store;
   const hostedContexts = new HostedContextService(store, deps.now);
   const contexts = deps.contextSource(hostedContexts);
+  const cluster = deps.bus ? joinCluster(deps.bus, store, (err) => app.log.error({ err }, 'cluster')) : undefined;
   const subscriptions = new SubscriptionService({
     store,
     contexts,
+    ...(cluster ? { announce: cluster.announce, deliveryGate: cluster.gate } : {}),
     endpointPolicy: deps.endpointPolicy ?? deps.guard,
     ...(deps.now ? { now: deps.now } : {}),
     ownerAccess: (tenant, owner) =>
@@ -266,6 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   devices.start();
   // Subscriptions first (the reactor and the notifier's source need them loaded), then delivery.
   await subscriptions.start();
+  await cluster?.start((key) => subscriptions.refresh(key));
   // Subscriptions decide in the transaction (a throw fails the change); commands only observe it.
   store.setReactor((change) => {
     const notices = subscriptions.react(change);
@@ -276,11 +281,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.notify === false
       ? undefined
       : new Notifier({
-          store,
+          store: cluster ? { outbox: store.outbox, onOutbox: cluster.relay.onOutbox } : store,
           source: subscriptions,
           guard: deps.guard,
           ...(deps.logger ? { logger: deps.logger } : {}),
-          ...(deps.delivery ? { delivery: deps.delivery } : {}),
+          ...(cluster
+            ? { gate: cluster.gate, delivery: { rescanMs: CLUSTER_RESCAN_MS, ...deps.delivery } }
+            : deps.delivery
+              ? { delivery: deps.delivery }
+              : {}),
         });
   await notifier?.start();
   if (notifier) {
@@ -294,6 +303,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store.setReactor(undefined);
     await subscriptions.stop();
     await notifier?.stop();
+    await cluster?.stop();
     await governance.close();
   });
   ngsiLdApi(app, {

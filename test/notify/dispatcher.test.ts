@@ -1,6 +1,9 @@
 // The notifier over HTTP, end to end: changes written to a real store, delivered by the dispatcher
 // through the real HTTP sender to a real node:http receiver on a loopback port.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBroker, createMemoryBus } from '../../src/bus/memory/index.js';
+import { LeaseDeliveryGate } from '../../src/context/cluster/delivery-gate.js';
+import { NotificationDispatcher } from '../../src/context/notify/dispatcher.js';
 import { FAST, Harness, Receiver, TYPE, V, sensor, sleep, subscriptionTo, waitFor, write } from './kit.js';
 
 const SUB = 'urn:ngsi-ld:Subscription:test';
@@ -319,5 +322,59 @@ describe('SSRF guard at delivery', () => {
     await waitFor(async () => (await h!.status('urn:sub:moved')).timesSent === 1, 'the followed redirect');
     expect(receiver.delivered.map((r) => r.path).sort()).toEqual(['/notify']);
     expect((await h.status('urn:sub:escape')).lastError).toMatch(/127\.0\.0\.2 is a loopback address/);
+  });
+});
+
+describe('several replicas over one outbox', () => {
+  it('delivers each entry once: one replica per subscription, the other taking over when it leaves', async () => {
+    h = await harness();
+    await h.dispatcher.stop(); // this test runs its own two dispatchers
+    const store = h.store;
+    // Both replicas hear every commit (as the outbox relay makes them).
+    const listeners: Array<(w: Array<{ tenant: string; subscriptionId: string }>) => void> = [];
+    store.onOutbox((w) => listeners.forEach((l) => l(w)));
+    const shared = {
+      outbox: store.outbox,
+      onOutbox: (l: ((w: never[]) => void) | undefined) => void (l && listeners.push(l)),
+    };
+    const broker = new MemoryBroker();
+    const replica = (gate: LeaseDeliveryGate) =>
+      new NotificationDispatcher(
+        { store: shared, source: h!.source, senders: { 'http:': h!.http }, gate },
+        { ...FAST, rescanMs: 100 },
+      );
+    const gateA = new LeaseDeliveryGate(createMemoryBus({ broker }), 300);
+    const gateB = new LeaseDeliveryGate(createMemoryBus({ broker }), 300);
+    const a = replica(gateA);
+    const b = replica(gateB);
+    await a.start();
+    await b.start();
+    await write(
+      store,
+      ids(20).map((id, i) => sensor(id, i)),
+    );
+    await waitFor(async () => (await store.outbox.size()) === 0, 'the first 20 delivered');
+    await sleep(100);
+    const first = receiver.delivered.flatMap((r) => r.body.data.map((e) => e.id));
+    expect(first.sort()).toEqual(ids(20));
+    const sA = a.stats().entries;
+    const sB = b.stats().entries;
+    expect(sA + sB).toBe(20);
+    expect(Math.min(sA, sB)).toBe(0); // one deliverer for the subscription
+    // The deliverer leaves (graceful: its lease is released); the other delivers what follows.
+    const [gone, stays, staysGate] = sA > 0 ? [a, b, gateB] : [b, a, gateA];
+    await gone.stop();
+    await (gone === a ? gateA : gateB).release();
+    await write(
+      store,
+      ids(5, 'urn:ngsi-ld:Sensor:late-').map((id, i) => sensor(id, i)),
+    );
+    await waitFor(async () => (await store.outbox.size()) === 0, 'the late 5 delivered', 5_000);
+    const all = receiver.delivered.flatMap((r) => r.body.data.map((e) => e.id));
+    expect(all).toHaveLength(25);
+    expect(new Set(all).size).toBe(25);
+    expect(stays.stats().entries).toBe(5 + (stays === a ? sA : sB));
+    await stays.stop();
+    await staysGate.release();
   });
 });

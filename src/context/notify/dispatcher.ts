@@ -46,6 +46,11 @@ export interface DispatcherDeps {
   logger?: NotifierLogger;
   /** Random numbers in [0, 1) for the backoff jitter (tests). */
   random?: () => number;
+  /**
+   * With replicas: whether this replica delivers a subscription now (cluster/delivery-gate.ts).
+   * Absent: this process delivers everything.
+   */
+  gate?: { mayDeliver(tenant: string, subscriptionId: string): Promise<boolean> };
 }
 
 /** One notification: entries of distinct entities, with the id it got at its first attempt. */
@@ -272,6 +277,11 @@ export class NotificationDispatcher {
     }
     s.parked = !sub.isActive;
     if (s.parked) return;
+    if (this.deps.gate && !(await this.deps.gate.mayDeliver(s.tenant, s.id))) {
+      // Another replica delivers it: what was loaded here may be sent there; read afresh if it comes back.
+      if (s.inflight === 0) this.reset(s);
+      return;
+    }
     if (!s.gathered) await this.gather(s);
     const endpoint = sub.notification.endpoint.uri;
     const slot = EndpointSlots.keyOf(endpoint);

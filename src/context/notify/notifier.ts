@@ -7,7 +7,12 @@
 import type { Store } from '../../store/port.js';
 import { AddressGuard } from '../net/address-guard.js';
 import type { EndpointPolicy, NotificationSource } from './contracts.js';
-import { NotificationDispatcher, type DispatcherOptions, type NotifierLogger } from './dispatcher.js';
+import {
+  NotificationDispatcher,
+  type DispatcherDeps,
+  type DispatcherOptions,
+  type NotifierLogger,
+} from './dispatcher.js';
 import { HttpSender } from './http-sender.js';
 import { MqttSender } from './mqtt-sender.js';
 import type { Sender } from './sender.js';
@@ -23,6 +28,8 @@ export interface NotifierOptions {
   logger?: NotifierLogger;
   /** Delivery settings (see DISPATCHER_DEFAULTS). */
   delivery?: DispatcherOptions;
+  /** With replicas: which subscriptions this replica delivers (cluster/delivery-gate.ts). */
+  gate?: DispatcherDeps['gate'];
 }
 
 /** Guard, senders and dispatcher, started and stopped together. */
@@ -43,6 +50,7 @@ export class Notifier {
         source: options.source,
         senders: { 'http:': http, 'https:': http, 'mqtt:': mqtt, 'mqtts:': mqtt },
         ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(options.gate === undefined ? {} : { gate: options.gate }),
       },
       options.delivery,
     );

@@ -37,6 +37,11 @@ export interface PeriodicDeps {
   /** What the subscription's owner may read (undefined: no restriction). */
   ownerAccess?: (tenant: string, sub: Subscription) => Access | undefined;
   options?: PeriodicOptions;
+  /**
+   * With replicas: whether this replica sends the subscription's notifications now (the holder of
+   * its delivery lease, cluster/delivery-gate.ts), so that each interval is notified once.
+   */
+  gate?: { mayDeliver(tenant: string, subscriptionId: string): Promise<boolean> };
 }
 
 interface Entry {
@@ -121,6 +126,7 @@ export class PeriodicNotifier {
       const at = new Date(nowMs).toISOString();
       if (!isLive(sub, at)) continue;
       try {
+        if (this.deps.gate && !(await this.deps.gate.mayDeliver(entry.tenant, entry.id))) continue;
         const notices = (await this.select(entry.tenant, sub)).map((entity): Notice => ({
           subscriptionId: sub.id,
           entityId: entity.id,

@@ -173,6 +173,40 @@ describe('SubscriptionService CRUD (5.8.1 – 5.8.5)', () => {
     ).toHaveLength(1);
     await again.stop();
   });
+
+  it('announces every change, and another replica reloads what was announced (or forgets it)', async () => {
+    const announced: string[] = [];
+    const a = new SubscriptionService({
+      store,
+      contexts: resolver,
+      endpointPolicy: policy,
+      now: () => NOW,
+      announce: (k) => announced.push(`${k.tenant}|${k.id}`),
+    });
+    const b = new SubscriptionService({ store, contexts: resolver, endpointPolicy: policy, now: () => NOW });
+    await a.start();
+    await b.start();
+    const id = 'urn:ngsi-ld:Subscription:1';
+    await a.create({ tenant: 't' }, sub());
+    expect(b.subscription('t', id)).toBeUndefined();
+    await b.refresh({ tenant: 't', id });
+    expect(b.react({ tenant: 't', id: 'urn:ngsi-ld:Building:1', after: building(), at: NOW })).toHaveLength(
+      1,
+    );
+    await a.update({ tenant: 't' }, id, (current) =>
+      patchSubscription(current, { q: 'height>50' }, resolver.core, { now: NOW }),
+    );
+    await b.refresh({ tenant: 't', id });
+    expect(b.react({ tenant: 't', id: 'urn:ngsi-ld:Building:1', after: building(), at: NOW })).toHaveLength(
+      0,
+    );
+    await a.delete({ tenant: 't' }, id);
+    await b.refresh({ tenant: 't', id });
+    expect(b.subscription('t', id)).toBeUndefined();
+    expect(announced).toEqual([`t|${id}`, `t|${id}`, `t|${id}`]);
+    await a.stop();
+    await b.stop();
+  });
 });
 
 describe('SubscriptionService as the reactor', () => {

@@ -25,6 +25,7 @@ import { renderNotification } from '../../core/subscription/render-notification.
 import { DEFAULT_TENANT, type Change, type Notice, type Store } from '../../store/port.js';
 import type { EndpointPolicy, NotificationSource, RenderedNotification } from '../notify/contracts.js';
 import type { Scope } from '../scope.js';
+import type { DeliveryGate } from '../cluster/delivery-gate.js';
 import { PeriodicNotifier, type PeriodicOptions } from './periodic.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -51,6 +52,13 @@ export interface SubscriptionServiceDeps {
    * Absent: subscriptions notify without restriction.
    */
   ownerAccess?: (tenant: string, owner: SubscriptionOwner) => Access;
+  /**
+   * Told after a subscription was stored or deleted, so other replicas reload it (cluster/
+   * subscription-sync.ts). Absent with one process.
+   */
+  announce?: (key: { tenant: string; id: string }) => void;
+  /** With replicas: whether this replica sends a periodic subscription's notifications (its deliverer). */
+  deliveryGate?: Pick<DeliveryGate, 'mayDeliver'>;
 }
 
 /** The Link header naming a context URL (clause 6.3.5). */
@@ -67,6 +75,7 @@ export class SubscriptionService implements NotificationSource {
   private readonly periodic: PeriodicNotifier;
   private readonly onError: NonNullable<SubscriptionServiceDeps['onError']>;
   private readonly ownerAccess: SubscriptionServiceDeps['ownerAccess'];
+  private readonly announce: NonNullable<SubscriptionServiceDeps['announce']>;
   /** Counters for tests and metrics: subscriptions evaluated against changes, notices produced. */
   readonly stats = { evaluations: 0, notices: 0 };
 
@@ -77,7 +86,9 @@ export class SubscriptionService implements NotificationSource {
     this.now = deps.now ?? (() => new Date().toISOString());
     this.onError = deps.onError ?? (() => undefined);
     this.ownerAccess = deps.ownerAccess;
+    this.announce = deps.announce ?? (() => undefined);
     this.periodic = new PeriodicNotifier({
+      ...(deps.deliveryGate ? { gate: deps.deliveryGate } : {}),
       ownerAccess: (tenant, sub) => this.accessOf(tenant, sub),
       store: deps.store,
       lookup: (tenant, id) => this.index.get(tenant, id),
@@ -100,6 +111,21 @@ export class SubscriptionService implements NotificationSource {
   /** Stop the periodic scheduler (waits for a round in progress). */
   async stop(): Promise<void> {
     await this.periodic.stop();
+  }
+
+  /**
+   * Reload one subscription from the store into memory, or forget it when it is gone: another
+   * replica created, changed or deleted it (cluster/subscription-sync.ts).
+   */
+  async refresh(key: { tenant: string; id: string }): Promise<void> {
+    const record = await this.store.subscriptions.get(key.tenant, key.id);
+    if (record === undefined) {
+      this.index.remove(key.tenant, key.id);
+      this.periodic.unschedule(key.tenant, key.id);
+      return;
+    }
+    this.index.put(key.tenant, record.subscription);
+    this.periodic.schedule(key.tenant, record.subscription);
   }
 
   /** The periodic scheduler (tests drive its rounds). */
@@ -150,6 +176,7 @@ export class SubscriptionService implements NotificationSource {
       throw error;
     }
     this.periodic.schedule(tenant, sub);
+    this.announce({ tenant, id: sub.id });
   }
 
   /** Retrieve (5.8.3). */
@@ -187,6 +214,7 @@ export class SubscriptionService implements NotificationSource {
       const next: Subscription = { ...subscription, owner: { ...owner, roles: [...roles] } };
       await this.store.subscriptions.put(tenant, next);
       this.index.put(tenant, next);
+      this.announce({ tenant, id: next.id });
       n++;
     }
     return n;
@@ -204,6 +232,7 @@ export class SubscriptionService implements NotificationSource {
       await this.store.subscriptions.delete(t, subscription.id);
       this.index.remove(t, subscription.id);
       this.periodic.unschedule(t, subscription.id);
+      this.announce({ tenant: t, id: subscription.id });
       n++;
     }
     return n;
@@ -236,6 +265,7 @@ export class SubscriptionService implements NotificationSource {
     await this.store.subscriptions.put(tenant, next);
     this.index.put(tenant, next);
     this.periodic.schedule(tenant, next);
+    this.announce({ tenant, id });
   }
 
   /** Delete (5.8.5), with its pending notifications. */
@@ -249,6 +279,7 @@ export class SubscriptionService implements NotificationSource {
     this.index.remove(tenant, id);
     this.periodic.unschedule(tenant, id);
     if (!existed) throw notFound(`subscription ${id} not found`);
+    this.announce({ tenant, id });
   }
 
   /**
