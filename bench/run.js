@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench -- <suite…> [--quick] [--reps N] [--cpu-prof] [--strict]`.
+ * Benchmark runner: `npm run bench -- <suite…> [--quick] [--reps N] [--cpu-prof] [--strict] [--store postgres]`.
  *
  * A suite is a module exporting `suite = { name, describe, budgetMs, run(ctx) }`; `run` returns
  * `{ rows, details }` (rows as in lib/report.js). This runner owns what every suite needs: the
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clearTimeout, setTimeout as delay } from 'node:timers';
 import { Cleanup } from './lib/cleanup.js';
+import { benchDatabase } from './lib/postgres-db.js';
 import { formatTable, machine, ratio, verdict, writeResults } from './lib/report.js';
 
 /** The suites by name, loaded on demand. */
@@ -20,6 +21,7 @@ const SUITES = {
   notify: () => import('./notify.js'),
   gate: () => import('./gate.js'),
   ingest: () => import('./ingest.js'),
+  'ingest-cluster': () => import('./ingest-cluster.js'),
 };
 
 /**
@@ -32,7 +34,7 @@ const SUITES = {
  * @property {(msg: string) => void} log progress lines (stderr)
  */
 
-const USAGE = `usage: npm run bench -- <suite…> [--quick] [--reps N] [--cpu-prof] [--strict]
+const USAGE = `usage: npm run bench -- <suite…> [--quick] [--reps N] [--cpu-prof] [--strict] [--store postgres]
 
 suites:
   ngsi-ld     NGSI-LD core API: create, retrieve, batch upsert, type+q and near queries
@@ -42,12 +44,16 @@ suites:
               and an authenticated GET against /health on the same server
   ingest      device ingest: data points/s over MQTT QoS 1 and the HTTP batch path, end to end,
               beside a bare MQTT broker and raw SQLite inserts (URBIS_BENCH_SOAK_S adds a memory soak)
+  ingest-cluster  device ingest through Mosquitto into one and two replicas on PostgreSQL and NATS,
+              beside bare shared-subscription consumers (needs PostgreSQL, NATS, mosquitto)
 
 options:
   --quick     short runs and a small data set: checks the harness, not the figures
   --reps N    repetitions of each figure (default 3; the table shows medians)
   --cpu-prof  profile the server (node --cpu-prof) and print its hot spots
   --strict    exit 1 when a figure misses its target
+  --store S   sqlite (default: the embedded store) or postgres: each suite's servers get a fresh
+              database on URBIS_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432/postgres)
 `;
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -68,6 +74,7 @@ function parse(argv) {
       reps: { type: 'string', default: '3' },
       'cpu-prof': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      store: { type: 'string', default: 'sqlite' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,20 +103,24 @@ async function runSuite(name, mod, opts) {
 
   const started = Date.now();
   try {
+    // Servers started by the suite inherit the environment: URBIS_STORE selects their store.
+    if (opts.store === 'postgres') process.env.URBIS_STORE = await benchDatabase(cleanup);
     const ctx = { quick: opts.quick, reps: opts.reps, cpuProf: opts.cpuProf, cleanup, log };
     const { rows, details } = await mod.suite.run(ctx);
     const seconds = Math.round((Date.now() - started) / 1000);
     process.stdout.write(
-      `\n${name} — medians of ${opts.reps} repetitions${opts.quick ? ' (QUICK: not figures)' : ''}\n`,
+      `\n${name} (${opts.store}) — medians of ${opts.reps} repetitions${opts.quick ? ' (QUICK: not figures)' : ''}\n`,
     );
     process.stdout.write(`${formatTable(rows)}\n`);
     const date = new Date().toISOString().slice(0, 10);
-    const file = join(RESULTS_DIR, `${name}-${date}${opts.quick ? '-quick' : ''}.json`);
+    const store = opts.store === 'sqlite' ? '' : `-${opts.store}`;
+    const file = join(RESULTS_DIR, `${name}-${date}${store}${opts.quick ? '-quick' : ''}.json`);
     await writeResults(file, {
       suite: name,
       date: new Date().toISOString(),
       seconds,
       quick: opts.quick,
+      store: opts.store,
       machine: machine(),
       rows: rows.map((r) => ({ ...r, ratio: ratio(r), result: verdict(r) || undefined })),
       details,
@@ -119,6 +130,7 @@ async function runSuite(name, mod, opts) {
   } finally {
     clearTimeout(timer);
     await cleanup.runAll();
+    delete process.env.URBIS_STORE;
     process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -140,7 +152,8 @@ async function main(argv) {
   const reps = Number(args.values.reps);
   if (!Number.isInteger(reps) || reps < 1 || reps > 20)
     return usage('--reps must be an integer from 1 to 20');
-  const opts = { quick: args.values.quick, reps, cpuProf: args.values['cpu-prof'] };
+  if (!['sqlite', 'postgres'].includes(args.values.store)) return usage('--store must be sqlite or postgres');
+  const opts = { quick: args.values.quick, reps, cpuProf: args.values['cpu-prof'], store: args.values.store };
 
   let missed = 0;
   for (const name of args.positionals) {

@@ -17,6 +17,11 @@ describe('bench/run.js', () => {
       assert.match(r.stderr, /usage: npm run bench -- <suite…>/);
     }
   });
+  it('refuses a store other than sqlite or postgres, saying which are known', () => {
+    const r = run('ngsi-ld', '--store', 'mysql');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--store must be sqlite or postgres/);
+  });
   it('names the unknown suite', () => {
     assert.match(run('nope').stderr, /unknown suite "nope"/);
   });

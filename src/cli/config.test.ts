@@ -73,4 +73,17 @@ describe('configuration', () => {
     );
     expect(() => buildConfig({}, { URBIS_BUS: 'redis://127.0.0.1' })).toThrow(/URBIS_BUS.*nats:\/\//);
   });
+
+  it('reads the store: SQLite in the data directory by default, or a postgres:// URL', () => {
+    expect(buildConfig({}, {}).store).toBe('');
+    expect(buildConfig({ store: 'postgres://urbis:pw@127.0.0.1:5432/urbis' }, {}).store).toBe(
+      'postgres://urbis:pw@127.0.0.1:5432/urbis',
+    );
+    expect(buildConfig({}, { URBIS_STORE: 'postgresql://db/urbis' }).store).toBe('postgresql://db/urbis');
+    expect(() => buildConfig({}, { URBIS_STORE: 'mysql://u:secret@db/x' })).toThrow(
+      /URBIS_STORE.*postgres:\/\//,
+    );
+    expect(() => buildConfig({}, { URBIS_STORE: 'mysql://u:secret@db/x' })).not.toThrow(/secret/);
+    expect(() => buildConfig({ store: 'postgres:///nohost' }, {})).toThrow(/--store.*no host/);
+  });
 });

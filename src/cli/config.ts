@@ -12,6 +12,8 @@ interface Setting<T> {
   doc: string;
   default: T;
   parse(raw: string): T;
+  /** The value may hold a secret (a password in a URL): an error names the setting, not the value. */
+  secret?: boolean;
 }
 
 /** The validated configuration. */
@@ -96,6 +98,8 @@ export interface Config {
   ttsWebhook: string;
   /** The bus shared by replicas (nats:// URL; empty: one process, no bus). */
   bus: string;
+  /** The store: empty for the embedded SQLite store in the data directory, or a postgres:// URL. */
+  store: string;
   /** Settings given by a flag or the environment rather than defaulted (for messages that say so). */
   explicit: ReadonlySet<string>;
 }
@@ -196,6 +200,20 @@ const natsUrls = (raw: string): string => {
     if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
       throw new Error('expected nats:// (or tls://) URLs, comma-separated');
   }
+  return raw;
+};
+/** '' (the embedded store) or a PostgreSQL URL with a host; the message never repeats the URL (it may hold a password). */
+const storeUrl = (raw: string): string => {
+  if (raw === '') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('expected a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new Error(`expected a postgres:// URL, not ${url.protocol}//…`);
+  if (url.hostname === '') throw new Error('the postgres:// URL names no host');
   return raw;
 };
 const shareGroup = (raw: string): string => {
@@ -512,6 +530,14 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     default: '',
     parse: natsUrls,
   },
+  store: {
+    flag: 'store',
+    env: 'URBIS_STORE',
+    doc: 'PostgreSQL (with PostGIS) shared by replicas, e.g. postgres://urbis@db:5432/urbis; default: SQLite in the data directory',
+    default: '',
+    parse: storeUrl,
+    secret: true,
+  },
 };
 
 /** Build the configuration from parsed flags and an environment; throws ConfigError naming the setting. */
@@ -539,7 +565,8 @@ export function buildConfig(
     try {
       out[key] = setting.parse(raw);
     } catch (e) {
-      throw new ConfigError(`invalid ${source}=${JSON.stringify(raw)}: ${(e as Error).message}`);
+      const shown = setting.secret ? '' : `=${JSON.stringify(raw)}`;
+      throw new ConfigError(`invalid ${source}${shown}: ${(e as Error).message}`);
     }
   }
   const config = out as unknown as Config;

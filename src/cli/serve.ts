@@ -17,17 +17,35 @@ import { parseRoleMap, type OidcSettings } from '../governance/identity/oidc.js'
 import { applyPolicyFile } from '../governance/policy/policy-file.js';
 import { RetentionJob } from '../governance/retention/retention-job.js';
 import { buildApp } from '../http/app.js';
+import type { Store } from '../store/port.js';
+import { openPostgresStore } from '../store/postgres/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { startDeviceTransports, type RunningTransports } from './device-transports.js';
 import { durationMs } from './durations.js';
 import { ConfigError, type Config } from './config.js';
 
+/** The embedded SQLite store of the data directory, or the PostgreSQL store the replicas share (`--store`). */
+function openStore(config: Config, logger: Logger): Store {
+  if (config.store === '') return openSqliteStore({ path: join(config.dataDir, 'urbis.sqlite') });
+  return openPostgresStore({
+    url: config.store,
+    applicationName: `urbis-${hostname()}-${config.port}`,
+    onIdleError: (err) => logger.warn({ err }, 'postgres connection lost (a new one is opened)'),
+  });
+}
+
 /** Run the server until a signal stops it. */
 export async function serve(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'urbis' } });
   mkdirSync(config.dataDir, { recursive: true });
-  const store = openSqliteStore({ path: join(config.dataDir, 'urbis.sqlite') });
-  await store.migrate();
+  const store = openStore(config, logger);
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    // The URL may hold a password: the message names the setting, not the value.
+    throw new ConfigError(`the store of --store / URBIS_STORE cannot be used: ${(e as Error).message}`);
+  }
   // One SSRF guard for everything Urbis fetches or notifies: remote @contexts, HTTP and MQTT endpoints.
   const guard = new AddressGuard({ allow: config.allowPrivateEndpoints });
   let hostedLookup: ((url: string) => Promise<unknown>) | undefined;

@@ -231,7 +231,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const store = deps.store;
   const hostedContexts = new HostedContextService(store, deps.now);
   const contexts = deps.contextSource(hostedContexts);
-  const cluster = deps.bus ? joinCluster(deps.bus, store, (err) => app.log.error({ err }, 'cluster')) : undefined;
+  const cluster = deps.bus
+    ? joinCluster(deps.bus, store, (err) => app.log.error({ err }, 'cluster'))
+    : undefined;
   const subscriptions = new SubscriptionService({
     store,
     contexts,

@@ -30,6 +30,11 @@ export interface StoreCapabilities {
   readonly exactGeo: boolean;
   /** Largest `limit` a query may ask for. */
   readonly maxLimit: number;
+  /**
+   * Strings anywhere in an entity (id, names, values) may hold U+0000. PostgreSQL's text cannot: that
+   * store refuses such an entity with BadRequestData (per entity) rather than store it in part.
+   */
+  readonly nulInText: boolean;
 }
 
 /**

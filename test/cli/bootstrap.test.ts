@@ -81,3 +81,21 @@ describe('bootstrap administrator', () => {
     expect(exposureWarning({ ...base, host: '0.0.0.0', tlsCert: 'c.pem' })).toBeUndefined();
   });
 });
+
+describe('bootstrap by replicas starting together', () => {
+  it('stores one key when several starts bootstrap the same URBIS_ADMIN_KEY at once', async () => {
+    const { openSqliteStore } = await import('../../src/store/sqlite/index.js');
+    const { IdentityService } = await import('../../src/governance/identity/identity-service.js');
+    const store = openSqliteStore({ path: ':memory:' });
+    try {
+      const key = 'urbis_replica-admin-key-0123456789abcdefghijklmnop';
+      const replicas = [1, 2, 3].map(() => new IdentityService({ repo: store.governance.identity }));
+      const results = await Promise.all(replicas.map((r) => r.bootstrap(key)));
+      expect(results).toEqual([{}, {}, {}]);
+      const keys = await store.governance.identity.listKeys('*');
+      expect(keys.filter((k) => k.revokedAt === undefined)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -109,7 +109,8 @@ describe('postgres migrations', () => {
     await setup.query(`CREATE SCHEMA ${schema}`);
     await setup.end();
     const u = new URL(URL_OF_RUN);
-    u.searchParams.set('options', `-c search_path=${schema}`);
+    // public stays on the path: extensions (PostGIS's geometry type) live there, once per database.
+    u.searchParams.set('options', `-c search_path=${schema},public`);
     const pools: pg.Pool[] = [];
     return {
       url: u.toString(),

@@ -331,11 +331,12 @@ describe('several replicas over one outbox', () => {
     await h.dispatcher.stop(); // this test runs its own two dispatchers
     const store = h.store;
     // Both replicas hear every commit (as the outbox relay makes them).
-    const listeners: Array<(w: Array<{ tenant: string; subscriptionId: string }>) => void> = [];
+    type Listener = (w: Array<{ tenant: string; subscriptionId: string }>) => void;
+    const listeners: Listener[] = [];
     store.onOutbox((w) => listeners.forEach((l) => l(w)));
     const shared = {
       outbox: store.outbox,
-      onOutbox: (l: ((w: never[]) => void) | undefined) => void (l && listeners.push(l)),
+      onOutbox: (l: Listener | undefined) => void (l && listeners.push(l)),
     };
     const broker = new MemoryBroker();
     const replica = (gate: LeaseDeliveryGate) =>

@@ -47,7 +47,7 @@ function setup(entities: Entity[], subs: Subscription[], pageSize = 1000, maxEnt
   const byId = new Map(subs.map((s) => [s.id, s]));
   const periodic = new PeriodicNotifier({
     store: {
-      capabilities: { dialect: 'fake', exactGeo: true, maxLimit: 1000 },
+      capabilities: { dialect: 'fake', exactGeo: true, maxLimit: 1000, nulInText: true },
       queryEntities: async (_tenant, query) => {
         queries.push(structuredClone(query));
         return { entities: entities.slice(query.offset, query.offset + query.limit) };
@@ -141,7 +141,7 @@ describe('PeriodicNotifier', () => {
     const fast = sub({ timeInterval: 0.02 });
     const real = new PeriodicNotifier({
       store: {
-        capabilities: { dialect: 'fake', exactGeo: true, maxLimit: 1000 },
+        capabilities: { dialect: 'fake', exactGeo: true, maxLimit: 1000, nulInText: true },
         queryEntities: async () => ({ entities: [building(1)] }),
         outbox: {
           enqueue: async (_tenant: string, notices: Notice[]) => void enqueued.push(notices),

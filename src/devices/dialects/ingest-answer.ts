@@ -16,6 +16,7 @@ const STATUS: Record<Exclude<QueuedOutcome, { ok: true }>['reason'], number> = {
   // The credential was valid a moment ago: the device was deleted meanwhile.
   'unknown-device': 404,
   store: 503,
+  unavailable: 503,
   overloaded: 503,
   closed: 503,
   internal: 500,

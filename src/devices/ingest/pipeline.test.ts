@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NgsiError } from '../../core/errors.js';
 import { EntityService } from '../../context/entities/entity-service.js';
 import type { TermMapper } from '../../core/jsonld/terms.js';
 import type { DeviceRecord } from '../../store/devices-port.js';
@@ -172,6 +173,7 @@ describe('IngestPipeline', () => {
       decode: 1,
       mapping: 1,
       store: 0,
+      unavailable: 0,
     });
   });
 
@@ -315,7 +317,7 @@ describe('IngestPipeline', () => {
     expect(await kit.store.getEntity('', 'urn:ngsi-ld:AirQualityObserved:s1')).toBeUndefined();
   });
 
-  it('reports a failed write as a store rejection of every message it carried', async () => {
+  it('reports a write the store could not take as unavailable (retry) for every message it carried', async () => {
     const entities = new EntityService({ store });
     let calls = 0;
     const failing = Object.create(entities) as EntityService;
@@ -331,12 +333,28 @@ describe('IngestPipeline', () => {
     });
     const out = await p.ingest([msg('s1', { pm25: 1 }), msg('s1', { pm25: 2 }, 1000)]);
     expect(out).toEqual([
-      { ok: false, reason: 'store', detail: 'disk full' },
-      { ok: false, reason: 'store', detail: 'disk full' },
+      { ok: false, reason: 'unavailable', detail: 'disk full' },
+      { ok: false, reason: 'unavailable', detail: 'disk full' },
     ]);
     expect(calls).toBe(1);
-    expect((await store.devices.getState('', 's1'))?.lastError).toMatch(/^store: /);
+    expect((await store.devices.getState('', 's1'))?.lastError).toMatch(/^unavailable: /);
     expect((await store.devices.getState('', 's1'))?.lastSeen).toBeUndefined();
+  });
+
+  it('reports a write refused for its data (a 4xx thrown by the store) as a store rejection', async () => {
+    const entities = new EntityService({ store });
+    const failing = Object.create(entities) as EntityService;
+    failing.recordObservations = async () => {
+      throw new NgsiError('BadRequestData', 'a value cannot be stored');
+    };
+    const p = new IngestPipeline({
+      entities: failing,
+      devices: store.devices,
+      resolver: storeResolver(store),
+    });
+    expect(await p.ingest([msg('s1', { pm25: 1 })])).toEqual([
+      { ok: false, reason: 'store', detail: 'a value cannot be stored' },
+    ]);
   });
 
   it('records a message redelivered after a restart once (same observedAt and value)', async () => {

@@ -39,6 +39,7 @@ export const REJECT_REASONS = [
   'decode',
   'mapping',
   'store',
+  'unavailable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -96,7 +97,15 @@ type Resolved = { device: DeviceRecord; profile: DeviceProfile } | undefined;
 export class IngestPipeline {
   readonly stats: IngestStats = {
     accepted: 0,
-    rejected: { 'unknown-device': 0, disabled: 0, 'rate-limited': 0, decode: 0, mapping: 0, store: 0 },
+    rejected: {
+      'unknown-device': 0,
+      disabled: 0,
+      'rate-limited': 0,
+      decode: 0,
+      mapping: 0,
+      store: 0,
+      unavailable: 0,
+    },
     dataPoints: 0,
     duplicates: 0,
     unmappedFields: 0,
@@ -277,7 +286,11 @@ export class IngestPipeline {
         });
       } catch (e) {
         const detail = isNgsiError(e) ? e.detail : e instanceof Error ? e.message : String(e);
-        for (const c of list) outcomes[c.index] = { ok: false, reason: 'store', detail };
+        // The store could not take the write (down, failing over, timed out): 'unavailable', which
+        // transports answer with "retry" (an MQTT message stays unacknowledged), never dropping it.
+        // A refusal of the data itself (a 4xx) would fail again: 'store', answered and counted.
+        const reason = isNgsiError(e) && e.status < 500 ? 'store' : 'unavailable';
+        for (const c of list) outcomes[c.index] = { ok: false, reason, detail };
       }
     }
   }

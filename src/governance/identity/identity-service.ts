@@ -4,7 +4,14 @@
  * first start makes a platform administrator key and hands it out once (the caller prints it), or
  * takes the one the operator set in URBIS_ADMIN_KEY. Knows nothing of HTTP.
  */
-import { NgsiError, alreadyExists, badRequest, notFound, unauthorized } from '../../core/errors.js';
+import {
+  NgsiError,
+  alreadyExists,
+  badRequest,
+  notFound,
+  unauthorized,
+  isNgsiError,
+} from '../../core/errors.js';
 import {
   ALL_TENANTS,
   type ApiKeyRecord,
@@ -176,6 +183,17 @@ export class IdentityService {
    * on the first start only and returned so that the caller shows it once.
    */
   async bootstrap(adminKey?: string): Promise<{ created?: string }> {
+    try {
+      return await this.bootstrapOnce(adminKey);
+    } catch (e) {
+      // Replicas starting together bootstrap at once: the one that lost the race finds what the
+      // other stored (the principal, or the same URBIS_ADMIN_KEY) and has nothing left to do.
+      if (isNgsiError(e) && e.kind === 'AlreadyExists') return this.bootstrapOnce(adminKey);
+      throw e;
+    }
+  }
+
+  private async bootstrapOnce(adminKey?: string): Promise<{ created?: string }> {
     const at = this.now().toISOString();
     if ((await this.repo.getPrincipal(ALL_TENANTS, BOOTSTRAP_PRINCIPAL)) === undefined) {
       await this.repo.putPrincipal({

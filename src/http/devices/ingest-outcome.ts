@@ -29,6 +29,7 @@ export function outcomeError(reply: FastifyReply, outcome: QueuedOutcome): NgsiE
       reply.header('Retry-After', String(retryAfterOf(outcome.detail)));
       return new NgsiError('TooManyRequests', detail);
     case 'store':
+    case 'unavailable':
     case 'overloaded':
     case 'closed':
       reply.header('Retry-After', String(BUSY_RETRY_SEC));

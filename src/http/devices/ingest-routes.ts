@@ -99,7 +99,9 @@ export function ingestRoutes(app: FastifyInstance, deps: DeviceApiDeps): void {
       const outcomes = (await Promise.all(pending)).map(asItemOutcome);
       if (outcomes.every((o) => o.ok)) return reply.code(204).send();
       // Nothing taken because Urbis cannot take it now: the whole batch is worth retrying as it is.
-      if (outcomes.every((o) => !o.ok && (o.reason === 'overloaded' || o.reason === 'closed'))) {
+      const busy = (o: BatchItemOutcome): boolean =>
+        !o.ok && (o.reason === 'overloaded' || o.reason === 'closed' || o.reason === 'unavailable');
+      if (outcomes.every(busy)) {
         reply.header('Retry-After', '1');
         throw new NgsiError('ServiceUnavailable', 'ingest is overloaded or shutting down; retry later');
       }

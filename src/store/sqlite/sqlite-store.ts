@@ -91,7 +91,12 @@ export class SqliteStore implements Store {
   private outboxListener?: OutboxListener;
 
   constructor(options: SqliteStoreOptions) {
-    this.capabilities = { dialect: 'sqlite', exactGeo: true, maxLimit: options.maxLimit ?? 1000 };
+    this.capabilities = {
+      dialect: 'sqlite',
+      exactGeo: true,
+      maxLimit: options.maxLimit ?? 1000,
+      nulInText: true,
+    };
     this.db = new Database(options.path);
     this.file = options.path !== ':memory:' && options.path !== '';
     this.db.pragma('journal_mode = WAL');

@@ -88,3 +88,40 @@ describe('external MQTT broker with shared subscriptions', () => {
     });
   });
 });
+
+describe('external MQTT broker: a replica that comes back', () => {
+  it('ingests what the broker kept for its session while it was down (sent right after CONNACK)', async () => {
+    const kit = await deviceTestKit();
+    const id = `back${run}`;
+    await kit.provision([id]);
+    const seen: InboundMessage[] = [];
+    const settings = {
+      ingress: counting(kit.devices.ingress, seen),
+      url: URL,
+      group: `urbis-back-${run}`,
+      clientId: `urbis-back-${run}`,
+      tenant: TENANT,
+      connections: 1,
+      cleanSession: false,
+    };
+    const publisher = await connectAsync(URL, { clientId: `dev-back-${run}`, reconnectPeriod: 0 });
+    try {
+      // Join the group once (the broker now keeps a session for it), then go away.
+      await (await startExternalBroker(settings)).close();
+      for (let n = 0; n < 10; n++)
+        await publisher.publishAsync(`devices/${id}/telemetry`, JSON.stringify({ pm25: n }), { qos: 1 });
+      const again = await startExternalBroker(settings);
+      try {
+        await until(() => seen.length >= 10, 10_000);
+        expect(seen.map((m) => JSON.parse(String(m.payload)).pm25)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await publisher.endAsync();
+      // End the persistent session, so the broker keeps nothing of this test.
+      await (await connectAsync(URL, { clientId: `urbis-back-${run}-0`, clean: true })).endAsync();
+      await kit.app.close();
+    }
+  });
+});

@@ -126,6 +126,7 @@ export async function startCoapServer(options: CoapServerOptions): Promise<CoapS
       case 'disabled':
         return answer(res, '4.03', detail);
       case 'store':
+      case 'unavailable':
       case 'overloaded':
       case 'closed':
         return answer(res, '5.03', detail, 1);

@@ -17,7 +17,7 @@
  * When storage cannot take a message now, the connection is dropped unacknowledged and reopened: the
  * broker delivers it again (DUP) and redelivery keys make sure it is stored once.
  */
-import { connectAsync, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { DeviceRecord, Transport } from '../../../store/devices-port.js';
 import type { CommandChannel, CommandFeedback, DeviceIngress, OutboundCommand } from '../contract.js';
 import { encodeCommand } from './command-encoding.js';
@@ -135,7 +135,11 @@ export async function startExternalBroker(options: ExternalBrokerOptions): Promi
   const clients: MqttClient[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const client = await connectAsync(options.url, connectOptions(i), false);
+      // The handler is in place before the connection opens: a resumed session's broker sends what
+      // it kept (queued while this replica was down, or unacknowledged when it died) right after
+      // CONNACK, before `connectAsync` would resolve — mqtt.js's default handler would acknowledge
+      // and drop those messages.
+      const client = mqtt.connect(options.url, connectOptions(i));
       clients.push(client);
       // mqtt.js acknowledges a QoS 1 message when this calls back, and reads the next one after it.
       client.handleMessage = (packet, callback) => {
@@ -152,6 +156,7 @@ export async function startExternalBroker(options: ExternalBrokerOptions): Promi
           },
         );
       };
+      await firstConnect(client);
       client.on('error', (e) =>
         log.warn({ err: e, clientId: client.options.clientId }, 'MQTT consumer error'),
       );
@@ -185,4 +190,27 @@ export async function startExternalBroker(options: ExternalBrokerOptions): Promi
       await Promise.all(clients.map((c) => c.endAsync()));
     },
   };
+}
+
+/** Resolves at the client's first CONNACK; rejects on the first error or close before it (no retry). */
+function firstConnect(client: MqttClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      client.off('connect', ok);
+      client.off('error', fail);
+      client.off('close', closed);
+    };
+    const ok = (): void => {
+      done();
+      resolve();
+    };
+    const fail = (e: Error): void => {
+      done();
+      reject(e);
+    };
+    const closed = (): void => fail(new Error('the broker closed the connection'));
+    client.once('connect', ok);
+    client.once('error', fail);
+    client.once('close', closed);
+  });
 }

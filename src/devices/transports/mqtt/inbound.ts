@@ -67,7 +67,12 @@ export async function ingestTelemetry(
     ),
   );
   return outcomes.some(
-    (o) => !o.ok && (o.reason === 'overloaded' || o.reason === 'closed' || o.reason === 'internal'),
+    (o) =>
+      !o.ok &&
+      (o.reason === 'overloaded' ||
+        o.reason === 'closed' ||
+        o.reason === 'internal' ||
+        o.reason === 'unavailable'),
   )
     ? 'retry'
     : 'ack';
