@@ -1,5 +1,7 @@
 // Lint rules: the recommended sets of ESLint and typescript-eslint, plus the house rules that a
-// machine can check (no focused tests, no swallowed errors).
+// machine can check (no focused tests, no swallowed errors, and the store adapters' boundaries:
+// an adapter imports core, the port and src/store/shared — never another adapter — and shared
+// imports no adapter; decision 0011).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -20,4 +22,28 @@ export default tseslint.config(
       ],
     },
   },
+  adapterBoundary('src/store/sqlite/**/*.ts', ['**/postgres/**'], 'the SQLite adapter'),
+  adapterBoundary('src/store/postgres/**/*.ts', ['**/sqlite/**'], 'the PostgreSQL adapter'),
+  adapterBoundary('src/store/shared/**/*.ts', ['**/sqlite/**', '**/postgres/**'], 'src/store/shared'),
 );
+
+/** `files` may not import modules matching `forbidden` (adapters never import each other). */
+function adapterBoundary(files, forbidden, who) {
+  return {
+    files: [files],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: forbidden,
+              message: `${who} imports core, the store port and src/store/shared only (decision 0011).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -40,6 +40,8 @@ export const suite = {
   name: 'ingest-cluster',
   describe: 'device ingest through Mosquitto into one and two replicas on PostgreSQL and NATS',
   budgetMs: 15 * 60_000,
+  /** Always on PostgreSQL (replicas need a shared store), whatever --store says. */
+  store: 'postgres',
   run,
 };
 
@@ -56,10 +58,12 @@ async function startMosquitto(cleanup, dir) {
       // Unbounded: a replica's session must never lose what it has not taken yet (QoS 1).
       'max_queued_messages 0',
       'max_inflight_messages 0',
+      // Nothing is read from its output: a log line per connection would fill the pipe and stall it.
+      'log_dest none',
       '',
     ].join('\n'),
   );
-  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   cleanup.add(
     `stop mosquitto :${port}`,
@@ -184,6 +188,7 @@ async function run(ctx) {
   const s = ctx.quick ? SETTINGS.quick : SETTINGS.full;
   const tmp = mkdtempSync(join(tmpdir(), 'urbis-bench-cluster-'));
   ctx.cleanup.removeDir(tmp);
+  // The runner made a fresh database for this suite (suite.store); run alone, make one.
   const store = process.env.URBIS_STORE ?? (await benchDatabase(ctx.cleanup));
   const ids = Array.from({ length: s.devices }, (_, i) => `c${i}`);
   // Provision once, through a replica of its own (the registry lives in the shared store).

@@ -104,23 +104,30 @@ async function runSuite(name, mod, opts) {
   const started = Date.now();
   try {
     // Servers started by the suite inherit the environment: URBIS_STORE selects their store.
-    if (opts.store === 'postgres') process.env.URBIS_STORE = await benchDatabase(cleanup);
+    // A suite that needs one store whatever --store says (ingest-cluster: PostgreSQL) declares it.
+    const store = mod.suite.store ?? opts.store;
+    if (store === 'postgres' && process.env.URBIS_STORE === undefined) {
+      process.env.URBIS_STORE = await benchDatabase(cleanup);
+      cleanup.add('forget the suite database', async () => {
+        delete process.env.URBIS_STORE;
+      });
+    }
     const ctx = { quick: opts.quick, reps: opts.reps, cpuProf: opts.cpuProf, cleanup, log };
     const { rows, details } = await mod.suite.run(ctx);
     const seconds = Math.round((Date.now() - started) / 1000);
     process.stdout.write(
-      `\n${name} (${opts.store}) — medians of ${opts.reps} repetitions${opts.quick ? ' (QUICK: not figures)' : ''}\n`,
+      `\n${name} (${store}) — medians of ${opts.reps} repetitions${opts.quick ? ' (QUICK: not figures)' : ''}\n`,
     );
     process.stdout.write(`${formatTable(rows)}\n`);
     const date = new Date().toISOString().slice(0, 10);
-    const store = opts.store === 'sqlite' ? '' : `-${opts.store}`;
-    const file = join(RESULTS_DIR, `${name}-${date}${store}${opts.quick ? '-quick' : ''}.json`);
+    const suffix = store === 'sqlite' ? '' : `-${store}`;
+    const file = join(RESULTS_DIR, `${name}-${date}${suffix}${opts.quick ? '-quick' : ''}.json`);
     await writeResults(file, {
       suite: name,
       date: new Date().toISOString(),
       seconds,
       quick: opts.quick,
-      store: opts.store,
+      store,
       machine: machine(),
       rows: rows.map((r) => ({ ...r, ratio: ratio(r), result: verdict(r) || undefined })),
       details,
@@ -130,7 +137,6 @@ async function runSuite(name, mod, opts) {
   } finally {
     clearTimeout(timer);
     await cleanup.runAll();
-    delete process.env.URBIS_STORE;
     process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -43,7 +43,15 @@ describe('configuration', () => {
 
   it('reads the device transports: ports, an external broker, LoRaWAN downlink APIs with their secrets', () => {
     const c = buildConfig({}, {});
-    expect(c).toMatchObject({ mqttPort: 1883, mqttBroker: '', mqttGroup: 'urbis', coapPort: 5683 });
+    expect(c).toMatchObject({
+      mqttPort: 1883,
+      mqttBroker: '',
+      mqttGroup: 'urbis',
+      mqttConnections: 16,
+      coapPort: 5683,
+    });
+    expect(buildConfig({ 'mqtt-connections': '64' }, {}).mqttConnections).toBe(64);
+    expect(() => buildConfig({}, { URBIS_MQTT_CONNECTIONS: '0' })).toThrow(/URBIS_MQTT_CONNECTIONS/);
     expect(c.explicit.has('mqttPort')).toBe(false);
     const set = buildConfig({ 'mqtt-port': '0' }, { URBIS_MQTT_BROKER: 'mqtt://127.0.0.1:1883' });
     expect(set.mqttPort).toBe(0);

@@ -80,6 +80,8 @@ export interface Config {
   mqttBroker: string;
   /** Shared-subscription group of the replicas consuming the external broker. */
   mqttGroup: string;
+  /** Connections of this replica to the external broker (each one message at a time). */
+  mqttConnections: number;
   /** Tenant of the devices on the external broker. */
   mqttTenant: string;
   /** UDP port of the CoAP endpoint for constrained devices (0: none). */
@@ -98,6 +100,8 @@ export interface Config {
   ttsWebhook: string;
   /** The bus shared by replicas (nats:// URL; empty: one process, no bus). */
   bus: string;
+  /** Copies NATS JetStream keeps of the bus's streams and lease buckets. */
+  busReplicas: number;
   /** The store: empty for the embedded SQLite store in the data directory, or a postgres:// URL. */
   store: string;
   /** Settings given by a flag or the environment rather than defaulted (for messages that say so). */
@@ -453,6 +457,13 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     default: 'urbis',
     parse: shareGroup,
   },
+  mqttConnections: {
+    flag: 'mqtt-connections',
+    env: 'URBIS_MQTT_CONNECTIONS',
+    doc: 'connections of this replica to the external broker: MQTT acknowledges in order, so each carries one message at a time; keep it fixed (each is a broker session)',
+    default: 16,
+    parse: int(1, 256),
+  },
   mqttTenant: {
     flag: 'mqtt-tenant',
     env: 'URBIS_MQTT_TENANT',
@@ -529,6 +540,13 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     doc: 'NATS JetStream shared by replicas, e.g. nats://127.0.0.1:4222: periodic jobs then run on one replica at a time',
     default: '',
     parse: natsUrls,
+  },
+  busReplicas: {
+    flag: 'bus-replicas',
+    env: 'URBIS_BUS_REPLICAS',
+    doc: 'copies NATS JetStream keeps of the work queues and leases (3 on a three-server NATS cluster)',
+    default: 1,
+    parse: int(1, 5),
   },
   store: {
     flag: 'store',

@@ -30,6 +30,7 @@ type TransportConfig = Pick<
   | 'mqttPort'
   | 'mqttBroker'
   | 'mqttGroup'
+  | 'mqttConnections'
   | 'mqttTenant'
   | 'coapPort'
   | 'tlsCert'
@@ -88,6 +89,7 @@ export async function startDeviceTransports(
         // Stable across restarts of this replica (the broker keeps its session), distinct between replicas.
         clientId: `urbis-${config.mqttGroup}-${hostname()}-${config.port}`,
         tenant: config.mqttTenant,
+        connections: config.mqttConnections,
         log: logger.child({ transport: 'mqtt-external' }),
       });
       closers.push(() => external.close());

@@ -31,6 +31,7 @@ function openStore(config: Config, logger: Logger): Store {
     url: config.store,
     applicationName: `urbis-${hostname()}-${config.port}`,
     onIdleError: (err) => logger.warn({ err }, 'postgres connection lost (a new one is opened)'),
+    onBackgroundError: (err) => logger.error({ err }, 'postgres background work failed'),
   });
 }
 
@@ -81,6 +82,7 @@ export async function serve(config: Config): Promise<void> {
       : await connectNatsBus({
           servers: config.bus.split(',').map((u) => u.trim()),
           name: `urbis-${hostname()}-${config.port}`,
+          replicas: config.busReplicas,
           onError: (err) => logger.error({ err }, 'bus'),
         }).catch((e: unknown) => {
           throw new ConfigError(`invalid --bus=${config.bus}: ${(e as Error).message}`);

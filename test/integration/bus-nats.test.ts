@@ -51,3 +51,47 @@ describe('NATS leases: replicas opening one bucket at once', () => {
     }
   });
 });
+
+describe('NATS bus: copies kept by JetStream', () => {
+  it('creates the work-queue stream and lease buckets with the replicas asked for, and refuses a bad count', async () => {
+    await expect(connectNatsBus({ servers: SERVER, replicas: 0 })).rejects.toMatchObject({
+      reason: 'invalid-option',
+    });
+    await expect(connectNatsBus({ servers: SERVER, replicas: 6 })).rejects.toMatchObject({
+      reason: 'invalid-option',
+    });
+    // This machine runs one NATS server: one copy is all it can keep, and what is asked is what is made.
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const bus = await connectNatsBus({ servers: SERVER, prefix, replicas: 1 });
+    try {
+      await bus.enqueue('jobs', new Uint8Array([1]));
+      expect(await bus.acquire('lease', 5_000)).toBeDefined();
+      const nc = await connect({ servers: SERVER });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const replicas: number[] = [];
+        for await (const s of jsm.streams.list())
+          if (s.config.name.includes(prefix)) replicas.push(s.config.num_replicas);
+        expect(replicas.length).toBe(2);
+        expect(replicas.every((n) => n === 1)).toBe(true);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await bus.close();
+      await deleteStreams(prefix);
+    }
+    // Three copies cannot be kept by one server: the stream is refused, which shows the count reaches
+    // JetStream (on a three-server cluster it is made).
+    const three = `t${randomBytes(6).toString('hex')}`;
+    const wide = await connectNatsBus({ servers: SERVER, prefix: three, replicas: 3 });
+    try {
+      await expect(wide.enqueue('jobs', new Uint8Array([1]))).rejects.toMatchObject({
+        reason: 'unavailable',
+      });
+    } finally {
+      await wide.close();
+      await deleteStreams(three);
+    }
+  });
+});

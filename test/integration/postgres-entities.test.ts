@@ -108,3 +108,35 @@ describe('postgres entity writer across replicas', () => {
     }
   });
 });
+
+describe('planner statistics after a load', () => {
+  it('analyzes the entity tables once a load outgrew what the statistics saw', async () => {
+    const { openPostgresStore } = await import('../../src/store/postgres/index.js');
+    const store = openPostgresStore({ url: URL_OF_RUN, poolSize: 2 });
+    const pool = createPostgresPool({ url: URL_OF_RUN, max: 1 });
+    const lastAnalyze = async (): Promise<string | null> =>
+      (
+        await pool.query<{ at: string | null }>(
+          "SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relname = 'attr_values'",
+        )
+      ).rows[0]?.at ?? null;
+    try {
+      await store.migrate();
+      const before = await lastAnalyze();
+      const batch = Array.from({ length: 1_200 }, (_, i) =>
+        put(entity(`urn:load:${i}`, 'Bin', { level: prop(i) })),
+      );
+      await store.mutate('urn:t:analyze', batch);
+      let after = await lastAnalyze();
+      for (let i = 0; i < 50 && after === before; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await lastAnalyze();
+      }
+      expect(after).not.toBe(before);
+      expect(after).not.toBeNull();
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+});

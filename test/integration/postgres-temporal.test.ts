@@ -28,8 +28,8 @@ import { PgQueryRunner } from '../../src/store/postgres/query/query-runner.js';
 import { transaction } from '../../src/store/postgres/sql.js';
 import { Terms } from '../../src/store/postgres/terms.js';
 import { monthOf, monthPartition } from '../../src/store/postgres/temporal/partitions.js';
-import { periodsCovering } from '../../src/store/postgres/temporal/periods.js';
 import { PgTemporal } from '../../src/store/postgres/temporal/pg-temporal.js';
+import { periodsCovering } from '../../src/store/shared/temporal/periods.js';
 import { freshDatabase } from './postgres-database.js';
 
 const URL_OF_RUN = freshDatabase('urbis_it_temporal');

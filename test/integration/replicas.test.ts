@@ -24,6 +24,8 @@ const MQTT = process.env.URBIS_TEST_MQTT ?? 'mqtt://127.0.0.1:1883';
 /** A group of this run only, so that no other run's replicas take our messages. */
 const GROUP = `it-${randomBytes(4).toString('hex')}`;
 const TENANT = 'city-r';
+/** Broker sessions per replica (each is a client id the broker keeps). */
+const CONNECTIONS = 4;
 const dataDir = mkdtempSync(join(tmpdir(), 'urbis-replicas-'));
 
 interface Replica {
@@ -43,6 +45,7 @@ function start(name: string, port: number): Replica {
       URBIS_BUS: NATS,
       URBIS_MQTT_BROKER: MQTT,
       URBIS_MQTT_GROUP: GROUP,
+      URBIS_MQTT_CONNECTIONS: String(CONNECTIONS),
       URBIS_MQTT_TENANT: TENANT,
       URBIS_ALLOW_PRIVATE_ENDPOINTS: '127.0.0.1',
       URBIS_LOG_LEVEL: 'warn',
@@ -114,7 +117,7 @@ afterAll(async () => {
   // The replicas' broker sessions are persistent: end them, so that the broker keeps nothing of this run.
   for (const r of [a, b]) {
     if (!r) continue;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < CONNECTIONS; i++) {
       const c = await connectAsync(MQTT, {
         clientId: `urbis-${GROUP}-${hostname()}-${r.port}-${i}`,
         clean: true,
@@ -315,4 +318,49 @@ describe('devices on the shared broker', () => {
       expect(values).toEqual(expected);
     }
   }, 90_000);
+});
+
+describe('commands across replicas', () => {
+  it('sends through the shared broker a command made on B, and A records the device’s result on it', async () => {
+    const profile = await call(a, 'PUT', '/device-profiles/lamp', {
+      id: 'lamp',
+      transport: 'mqtt',
+      codec: { kind: 'json' },
+      entityType: 'Streetlight',
+      mapping: { level: { attribute: 'dimmingLevel' } },
+      commands: { dim: { type: 'integer', min: 0, max: 100 } },
+    });
+    expect(profile.status).toBe(201);
+    expect((await call(a, 'POST', '/devices', [{ id: 'lamp1', profile: 'lamp' }])).status).toBe(201);
+    // The lamp: answers each command on its result topic.
+    const lamp = await connectAsync(MQTT, { clientId: `it-lamp-${GROUP}`, clean: true });
+    try {
+      await lamp.subscribeAsync('devices/lamp1/commands', { qos: 1 });
+      lamp.on('message', (_topic, payload) => {
+        const cmd = JSON.parse(payload.toString()) as { id: string; value: number };
+        void lamp.publishAsync(
+          'devices/lamp1/commands/result',
+          JSON.stringify({ id: cmd.id, ok: true, result: { level: cmd.value } }),
+          { qos: 1 },
+        );
+      });
+      // The lamp has been seen (online) before: its first reading.
+      await lamp.publishAsync('devices/lamp1/telemetry', JSON.stringify({ level: 100 }), { qos: 1 });
+      await until('the lamp online', async () => {
+        const state = await call(a, 'GET', '/devices/lamp1');
+        return (state.body as { state?: { online?: boolean } }).state?.online === true;
+      });
+      const sent = await call(b, 'POST', '/devices/lamp1/commands', { name: 'dim', value: 40 });
+      expect(sent.status).toBe(201);
+      const id = (sent.body as { id: string }).id;
+      await until('SUCCEEDED', async () => {
+        const c = await call(a, 'GET', `/commands/${id}`);
+        return (c.body as { status?: string }).status === 'SUCCEEDED';
+      });
+      const done = await call(a, 'GET', `/commands/${id}`);
+      expect(done.body).toMatchObject({ status: 'SUCCEEDED', result: { level: 40 } });
+    } finally {
+      await lamp.endAsync();
+    }
+  }, 30_000);
 });

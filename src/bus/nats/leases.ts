@@ -19,6 +19,8 @@ export class NatsLeases {
     private readonly kvm: Kvm,
     private readonly names: NatsNames,
     private readonly open: () => void,
+    /** Copies JetStream keeps of each bucket (set at creation). */
+    private readonly replicas = 1,
   ) {}
 
   async acquire(name: string, ttlMs: number): Promise<Lease | undefined> {
@@ -90,7 +92,7 @@ export class NatsLeases {
     const name = this.names.leaseBucket(ttlMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.kvm.create(name, { ttl: ttlMs, history: 1 });
+        return await this.kvm.create(name, { ttl: ttlMs, history: 1, replicas: this.replicas });
       } catch (cause) {
         if (attempt >= CREATE_ATTEMPTS || !isCreationRace(cause)) throw cause;
         await new Promise((resolve) => setTimeout(resolve, 25 * attempt));

@@ -28,6 +28,8 @@ export class NatsWorkQueues {
     private readonly names: NatsNames,
     private readonly dedupWindowMs: number,
     private readonly context: PullWorkerContext,
+    /** Copies JetStream keeps of the stream (set at creation). */
+    private readonly replicas = 1,
   ) {}
 
   async enqueue(queue: string, payload: Uint8Array, id: string | undefined): Promise<EnqueueResult> {
@@ -83,6 +85,7 @@ export class NatsWorkQueues {
         retention: RetentionPolicy.Workqueue,
         storage: StorageType.File,
         duplicate_window: nanos(this.dedupWindowMs),
+        num_replicas: this.replicas,
       });
     } catch (cause) {
       // Another replica created it first with another configuration (say, another dedup window):

@@ -29,6 +29,7 @@ import {
 import { postgresCommands } from './commands.js';
 import { postgresContexts } from './contexts.js';
 import { postgresDevices } from './devices.js';
+import { Analyzer } from './entities/analyzer.js';
 import { PgDiscovery } from './entities/discovery.js';
 import { getEntity } from './entities/entity-reader.js';
 import { PgEntityWriter } from './entities/entity-writer.js';
@@ -48,6 +49,8 @@ export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'max'> {
   poolSize?: number;
   /** Largest `limit` a query may ask for (default 1,000). */
   maxLimit?: number;
+  /** Told of failures of work done out of band (statistics, history partitions); default: a process warning. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 export class PostgresStore implements Store {
@@ -60,6 +63,7 @@ export class PostgresStore implements Store {
   private readonly discovery: PgDiscovery;
   private readonly pgTemporal: PgTemporal;
   private readonly pgOutbox: PgOutbox;
+  private readonly analyzer: Analyzer;
   private closing?: Promise<void>;
   readonly subscriptions: SubscriptionRepository;
   readonly governance: GovernanceRepositories;
@@ -71,7 +75,8 @@ export class PostgresStore implements Store {
   constructor(options: PostgresStoreOptions) {
     const maxLimit = options.maxLimit ?? 1000;
     this.capabilities = { dialect: 'postgres', exactGeo: true, maxLimit, nulInText: false };
-    const { poolSize, maxLimit: _m, ...poolOptions } = options;
+    const { poolSize, maxLimit: _m, onBackgroundError, ...poolOptions } = options;
+    const background = onBackgroundError ?? ((e: unknown) => process.emitWarning(String(e)));
     this.pool = createPostgresPool({ ...poolOptions, max: poolSize ?? 10 });
     this.termsPool = createPostgresPool({
       ...poolOptions,
@@ -86,8 +91,10 @@ export class PostgresStore implements Store {
       pool: this.pool,
       terms,
       ids: (tenant, query) => this.queries.ids(tenant, query),
+      onError: background,
     });
     this.pgOutbox = new PgOutbox(this.pool);
+    this.analyzer = new Analyzer(this.pool, background);
     // History first: a change is kept even when no subscription matches it; the outbox last, so its
     // per-subscription ordering lock is held for the shortest time.
     this.writer.addSink(this.pgTemporal);
@@ -123,8 +130,7 @@ export class PostgresStore implements Store {
 
   close(): Promise<void> {
     // Out-of-band partition work (a month created after a write) finishes before the pools end.
-    this.closing ??= this.pgTemporal
-      .settled()
+    this.closing ??= Promise.all([this.pgTemporal.settled(), this.analyzer.settled()])
       .then(() => Promise.all([this.pool.end(), this.termsPool.end()]))
       .then(() => undefined);
     return this.closing;
@@ -149,8 +155,12 @@ export class PostgresStore implements Store {
     );
   }
 
-  mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
-    return this.writer.mutate(tenant, mutations);
+  async mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
+    const results = await this.writer.mutate(tenant, mutations);
+    let created = 0;
+    for (const r of results) if (r.ok && r.action === 'put' && r.before === undefined) created++;
+    if (created > 0) this.analyzer.note(created);
+    return results;
   }
 
   getEntity(tenant: string, id: string): Promise<Entity | undefined> {

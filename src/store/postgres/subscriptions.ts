@@ -9,39 +9,18 @@
  */
 import type pg from 'pg';
 import { NgsiError } from '../../core/errors.js';
-import type { DeliveryStatus, Subscription, SubscriptionRecord } from '../../core/subscription/model.js';
+import type { Subscription } from '../../core/subscription/model.js';
 import type { SubscriptionRepository } from '../port.js';
+import { subscriptionRecord, type SubscriptionColumns } from '../shared/subscription-record.js';
 import { lockSubscriptions } from './outbox/order-lock.js';
 import { rows, run, transaction } from './sql.js';
 import { bound, json } from './values.js';
 
-interface Row {
-  doc: string;
-  /** bigint counters: pg hands them over as strings. */
-  times_sent: string;
-  times_failed: string;
-  last_notification: string | null;
-  last_success: string | null;
-  last_failure: string | null;
-  dead_letters: string;
-  last_error: string | null;
-}
+/** bigint counters: pg hands them over as strings. */
+type Row = SubscriptionColumns;
 
 const COLUMNS =
   'doc::text AS doc, times_sent, times_failed, last_notification, last_success, last_failure, dead_letters, last_error';
-
-function toRecord(r: Row): SubscriptionRecord {
-  const status: DeliveryStatus = {
-    timesSent: Number(r.times_sent),
-    timesFailed: Number(r.times_failed),
-    deadLetters: Number(r.dead_letters),
-  };
-  if (r.last_notification !== null) status.lastNotification = r.last_notification;
-  if (r.last_success !== null) status.lastSuccess = r.last_success;
-  if (r.last_failure !== null) status.lastFailure = r.last_failure;
-  if (r.last_error !== null) status.lastError = r.last_error;
-  return { subscription: JSON.parse(r.doc) as Subscription, status };
-}
 
 /**
  * Create or replace, and make the tenant exist (as SQLite does: a tenant written to exists). One
@@ -74,7 +53,7 @@ export class PgSubscriptions {
           `SELECT ${COLUMNS} FROM subscriptions WHERE tenant = $1 AND id = $2`,
           [tenant, id],
         );
-        return row && toRecord(row);
+        return row && subscriptionRecord(row);
       },
       list: async (tenant, limit, offset) => {
         const found = await rows<Row & { n: string; id: string | null }>(pool, PAGE_SQL, [
@@ -83,7 +62,7 @@ export class PgSubscriptions {
           bound('offset', offset),
         ]);
         return {
-          items: found.filter((r) => r.id !== null).map(toRecord),
+          items: found.filter((r) => r.id !== null).map(subscriptionRecord),
           count: Number(found[0]?.n ?? 0),
         };
       },

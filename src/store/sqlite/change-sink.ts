@@ -2,19 +2,14 @@
  * What the entity writer tells the rest of the SQLite store about each applied change, inside the
  * write transaction: the temporal history and the outbox are sinks. A sink writes its rows with the
  * same connection, so they commit or roll back with the change; a sink that throws fails the call.
+ * The change is the shared one (src/store/shared/applied-change.ts) plus the tenant's row id.
  */
-import type { Entity } from '../../core/model/entity.js';
+import type { AppliedChange as SharedChange } from '../shared/applied-change.js';
 
-/** One applied change (a put or a delete; skips are not changes). */
-export interface AppliedChange {
-  /** Tenant row id and name. */
+/** One applied change (a put or a delete; skips are not changes), with the tenant's row id. */
+export interface AppliedChange extends SharedChange {
+  /** Tenant row id (the tenant's name is `tenant`). */
   tid: number;
-  tenant: string;
-  id: string;
-  before?: Entity;
-  after?: Entity;
-  /** ISO instant: the entity's new modifiedAt, or the time of the delete. */
-  at: string;
 }
 
 /** Records changes in the current transaction; may return work to do once the transaction committed. */

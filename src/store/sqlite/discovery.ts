@@ -2,12 +2,15 @@
  * Discovery (types and attributes) from counters that every write keeps: how many entities of a
  * tenant have each shape (types + attribute kinds, see `EntityIndex.signature`). Listing costs the
  * number of distinct shapes, not of entities; a write that keeps an entity's shape (the usual
- * update) changes no counter, and a batch lands its net changes in one statement per shape.
+ * update) changes no counter, and a batch lands its net changes in one statement per shape. The
+ * counters are SQLite's; turning them into types and attributes is shared with every store
+ * (src/store/shared/discovery.ts).
  */
 import type Database from 'better-sqlite3';
 import type { AttributeInfo, TypeInfo } from '../port.js';
+import { attributesOf, SignatureCache, typesOf, type ShapeCount } from '../shared/discovery.js';
 import type { Dictionary } from './dictionary.js';
-import type { EntityIndex, Signature } from './entity-index.js';
+import type { EntityIndex } from './entity-index.js';
 
 /** Net counter changes, keyed by tenant id and signature. */
 export class StatsDelta {
@@ -36,7 +39,7 @@ export class Discovery {
   private readonly bump: Database.Statement;
   private readonly prune: Database.Statement;
   private readonly rows: Database.Statement<[number], { shape: number; entities: number }>;
-  private readonly parsed = new Map<string, Signature>();
+  private readonly parsed = new SignatureCache();
 
   constructor(
     db: Database.Database,
@@ -62,62 +65,17 @@ export class Discovery {
 
   /** Types of a tenant (all, or those named) with entity counts and attributes. */
   listTypes(tid: number, only?: string[]): TypeInfo[] {
-    const wanted = only ? new Set(only) : undefined;
-    const byType = new Map<string, { count: number; attrs: Map<string, Set<string>> }>();
-    for (const { sig, n } of this.shapes(tid)) {
-      for (const type of sig[0]) {
-        if (wanted && !wanted.has(type)) continue;
-        const info = byType.get(type) ?? { count: 0, attrs: new Map<string, Set<string>>() };
-        byType.set(type, info);
-        info.count += n;
-        for (const [attr, atype] of sig[1])
-          info.attrs.set(attr, (info.attrs.get(attr) ?? new Set()).add(atype));
-      }
-    }
-    return [...byType]
-      .map(([type, info]) => ({
-        type,
-        entityCount: info.count,
-        attributes: [...info.attrs]
-          .map(([name, kinds]) => ({ name, attributeTypes: [...kinds].sort(cmp) }))
-          .sort((a, b) => cmp(a.name, b.name)),
-      }))
-      .sort((a, b) => cmp(a.type, b.type));
+    return typesOf(this.shapes(tid), only);
   }
 
   /** Attributes of a tenant (all, or those named) with instance counts, attribute types and type names. */
   listAttributes(tid: number, only?: string[]): AttributeInfo[] {
-    const wanted = only ? new Set(only) : undefined;
-    const byName = new Map<string, { count: number; kinds: Set<string>; types: Set<string> }>();
-    for (const { sig, n } of this.shapes(tid)) {
-      for (const [attr, atype, instances] of sig[1]) {
-        if (wanted && !wanted.has(attr)) continue;
-        const info = byName.get(attr) ?? { count: 0, kinds: new Set<string>(), types: new Set<string>() };
-        byName.set(attr, info);
-        info.count += instances * n;
-        info.kinds.add(atype);
-        for (const t of sig[0]) info.types.add(t);
-      }
-    }
-    return [...byName]
-      .map(([name, i]) => ({
-        name,
-        attributeCount: i.count,
-        attributeTypes: [...i.kinds].sort(cmp),
-        typeNames: [...i.types].sort(cmp),
-      }))
-      .sort((a, b) => cmp(a.name, b.name));
+    return attributesOf(this.shapes(tid), only);
   }
 
-  private shapes(tid: number): Array<{ sig: Signature; n: number }> {
-    return this.rows.all(tid).map((r) => {
-      // Keyed by text, not id: ids of a rolled-back transaction can be handed out again.
-      const text = this.terms.nameOf(r.shape);
-      let sig = this.parsed.get(text);
-      if (!sig) this.parsed.set(text, (sig = JSON.parse(text) as Signature));
-      return { sig, n: r.entities };
-    });
+  private shapes(tid: number): ShapeCount[] {
+    return this.rows
+      .all(tid)
+      .map((r) => ({ sig: this.parsed.parse(this.terms.nameOf(r.shape)), n: r.entities }));
   }
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

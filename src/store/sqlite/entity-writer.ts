@@ -6,22 +6,17 @@
  * is rolled back alone; every promise settles after the COMMIT.
  */
 import type Database from 'better-sqlite3';
-import { isNgsiError, NgsiError } from '../../core/errors.js';
+import { NgsiError } from '../../core/errors.js';
 import type { Attribute, Entity } from '../../core/model/entity.js';
-import type { Mutation, MutationDecision, MutationResult } from '../port.js';
+import type { Mutation, MutationResult } from '../port.js';
+import { sameJson } from '../shared/same-json.js';
+import { attributes, sameShape } from '../shared/entity-shape.js';
+import { decide } from '../shared/mutation.js';
 import type { AppliedChange, ChangeSink } from './change-sink.js';
 import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
-import {
-  attributes,
-  GEO_SLOTS,
-  indexEntity,
-  sameJson,
-  sameShape,
-  type EntityIndex,
-  type Shape,
-} from './entity-index.js';
+import { GEO_SLOTS, indexEntity, type EntityIndex, type Shape } from './entity-index.js';
 import { plainRows, type ValueRow } from './value-rows.js';
 
 interface Job {
@@ -215,10 +210,6 @@ export class EntityWriter {
           return { id: m.id, ok: true, action: 'delete', before };
         case 'put': {
           const after = decision.entity;
-          if (after.id !== m.id) {
-            const error = new NgsiError('InternalError', `mutation for ${m.id} returned entity ${after.id}`);
-            return { id: m.id, ok: false, error };
-          }
           tid ??= this.tenants.ensure(tenant);
           if (row && before) this.replace(tid, row.eid, before, after, delta);
           else {
@@ -380,14 +371,4 @@ function sameValues(a: Attribute[], b: Attribute[]): boolean {
     if (x?.type !== y?.type || !sameJson(x?.value, y?.value)) return false;
   }
   return true;
-}
-
-/** Run a mutator; an NgsiError it throws fails its entity only. */
-function decide(m: Mutation, current: Entity | undefined): MutationDecision {
-  try {
-    return m.decide(current);
-  } catch (e) {
-    if (isNgsiError(e)) return { action: 'fail', error: e };
-    throw e;
-  }
 }

@@ -4,37 +4,16 @@
  * subscription deletes its outbox entries in the same transaction.
  */
 import type Database from 'better-sqlite3';
-import type { DeliveryStatus, Subscription, SubscriptionRecord } from '../../core/subscription/model.js';
 import type { SubscriptionRepository } from '../port.js';
+import { subscriptionRecord, type SubscriptionColumns } from '../shared/subscription-record.js';
 import type { Dictionary } from './dictionary.js';
 
-interface Row {
+interface Row extends SubscriptionColumns {
   tid: number;
-  doc: string;
-  times_sent: number;
-  times_failed: number;
-  last_notification: string | null;
-  last_success: string | null;
-  last_failure: string | null;
-  dead_letters: number;
-  last_error: string | null;
 }
 
 const COLUMNS =
   'tid, doc, times_sent, times_failed, last_notification, last_success, last_failure, dead_letters, last_error';
-
-function toRecord(r: Row): SubscriptionRecord {
-  const status: DeliveryStatus = {
-    timesSent: r.times_sent,
-    timesFailed: r.times_failed,
-    deadLetters: r.dead_letters,
-  };
-  if (r.last_notification !== null) status.lastNotification = r.last_notification;
-  if (r.last_success !== null) status.lastSuccess = r.last_success;
-  if (r.last_failure !== null) status.lastFailure = r.last_failure;
-  if (r.last_error !== null) status.lastError = r.last_error;
-  return { subscription: JSON.parse(r.doc) as Subscription, status };
-}
 
 /** The subscription repository over one connection. */
 export class SqliteSubscriptions {
@@ -66,15 +45,20 @@ export class SqliteSubscriptions {
       get: async (tenant, id) => {
         const tid = tenants.idOf(tenant);
         const row = tid === undefined ? undefined : s.get.get(tid, id);
-        return row && toRecord(row);
+        return row && subscriptionRecord(row);
       },
       list: async (tenant, limit, offset) => {
         const tid = tenants.idOf(tenant);
         if (tid === undefined) return { items: [], count: 0 };
-        return { items: s.page.all(tid, limit, offset).map(toRecord), count: s.count.get(tid)?.n ?? 0 };
+        return {
+          items: s.page.all(tid, limit, offset).map(subscriptionRecord),
+          count: s.count.get(tid)?.n ?? 0,
+        };
       },
       all: async () =>
-        s.all.all().map((r) => ({ tenant: tenants.nameOf(r.tid), subscription: toRecord(r).subscription })),
+        s.all
+          .all()
+          .map((r) => ({ tenant: tenants.nameOf(r.tid), subscription: subscriptionRecord(r).subscription })),
       delete: async (tenant, id) => {
         const tid = tenants.idOf(tenant);
         return tid !== undefined && remove.immediate(tid, id);

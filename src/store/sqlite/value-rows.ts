@@ -1,23 +1,13 @@
 /**
- * The values a q path selects in an entity, encoded as rows of `attr_values`. Selection is the
- * reference one (core/query/q-select.ts) and temporal parsing the q parser's (temporal-literal.ts),
- * so the index, the `q_select` fallback and the in-memory `matchesQ` agree by construction.
+ * The values a q path selects in an entity, as rows of SQLite's `attr_values` (k, v, ms, d): one
+ * value column `v` holds the number (booleans as 0/1) or the string. The kinds, the selection and
+ * the temporal parsing are shared with every store (src/store/shared/value-kinds.ts), so the index,
+ * the `q_select` fallback and the in-memory `matchesQ` agree by construction.
  */
 import type { Attribute, Entity } from '../../core/model/entity.js';
 import type { AttrPath } from '../../core/query/ast.js';
-import { selectTargets, selectValues, type Selected } from '../../core/query/q-select.js';
-import { parseTemporal, type TemporalShape } from '../../core/query/temporal-literal.js';
-
-/**
- * Kinds of a selected value, as stored in `attr_values.k`. A value taken from a Relationship or
- * ListRelationship adds REL: it takes part in equality, lists and ranges, never in ordering or patterns.
- */
-export const K = { number: 0, string: 1, boolean: 2, null: 3, other: 4, none: 5 } as const;
-/** Offset of the kinds of Relationship targets. */
-export const REL = 10;
-
-/** Codes of temporal shapes in `attr_values.d`. */
-export const SHAPE: Record<TemporalShape, number> = { instant: 0, time: 1 };
+import type { Selected } from '../../core/query/q-select.js';
+import { encodeSelected, K, selectedRows, type RowMaker } from '../shared/value-kinds.js';
 
 /** One selected value: kind, comparable value, and for temporal strings their shape and ms. */
 export interface ValueRow {
@@ -27,21 +17,15 @@ export interface ValueRow {
   d: number | null;
 }
 
+/** SQLite's row: the number or the string in one column. */
+const sqliteRow: RowMaker<ValueRow> = (k, num, str, d, ms) => ({ k, v: num ?? str, ms, d });
+
 /** The row of an attribute instance whose target exists but holds no value (an empty array). */
-const NONE: ValueRow = { k: K.none, v: null, ms: null, d: null };
+const NONE: ValueRow = sqliteRow(K.none, null, null, null, null);
 
 /** Encode one selected value. */
 export function toRow(s: Selected): ValueRow {
-  const rel = s.relationship ? REL : 0;
-  const x = s.value;
-  if (typeof x === 'number') return { k: K.number + rel, v: x, ms: null, d: null };
-  if (typeof x === 'string') {
-    const t = parseTemporal(x);
-    return { k: K.string + rel, v: x, ms: t?.epochMs ?? null, d: t ? SHAPE[t.shape] : null };
-  }
-  if (typeof x === 'boolean') return { k: K.boolean + rel, v: x ? 1 : 0, ms: null, d: null };
-  if (x === null) return { k: K.null + rel, v: null, ms: null, d: null };
-  return { k: K.other + rel, v: null, ms: null, d: null };
+  return encodeSelected(s, sqliteRow);
 }
 
 /**
@@ -50,10 +34,7 @@ export function toRow(s: Selected): ValueRow {
  * is "there is a row".
  */
 export function pathRows(entity: Pick<Entity, 'attrs'>, path: AttrPath): ValueRow[] {
-  const e = entity as Entity;
-  const rows = selectValues(e, path).map(toRow);
-  if (rows.length === 0 && selectTargets(e, path).length > 0) rows.push(NONE);
-  return rows;
+  return selectedRows(entity, path, sqliteRow);
 }
 
 /** A JSON-LD value object `{"@value": v}` stands for v (as in q-select.ts). */

@@ -4,8 +4,9 @@
  * discovery signature. Derived from the entity alone, so a write replaces an entity's side rows
  * without reading them back.
  */
-import type { Attribute, Entity } from '../../../core/model/entity.js';
+import type { Entity } from '../../../core/model/entity.js';
 import { asGeometry } from '../../../core/query/geo-match.js';
+import { attributes, signature } from '../../shared/entity-shape.js';
 import { attributeRows, type ValueRow } from './value-rows.js';
 
 /** GeoProperty instances past this many per entity are not indexed (as SQLite's GEO_SLOTS). */
@@ -24,12 +25,8 @@ export interface Derived {
   shapes: Shape[];
   /** Value rows per attribute IRI. */
   values: Array<{ attr: string; rows: ValueRow[] }>;
+  /** Discovery signature (src/store/shared/entity-shape.ts), what /types and /attributes group by. */
   signature: string;
-}
-
-/** The instances of every attribute, skipping malformed entries. */
-export function attributes(e: Entity): Array<[string, Attribute[]]> {
-  return Object.entries(e.attrs).filter((kv): kv is [string, Attribute[]] => Array.isArray(kv[1]));
 }
 
 export function derive(e: Entity): Derived {
@@ -49,23 +46,4 @@ export function derive(e: Entity): Derived {
     values,
     signature: signature(e),
   };
-}
-
-/** JSON of [types sorted, [attribute, attribute type, instances][] sorted]: what discovery counts. */
-export function signature(e: Entity): string {
-  const kinds = new Map<string, [string, string, number]>();
-  for (const [attr, instances] of attributes(e)) {
-    for (const inst of instances) {
-      const key = `${attr}\u0000${inst.type}`;
-      const kind = kinds.get(key);
-      if (kind) kind[2]++;
-      else kinds.set(key, [attr, inst.type, 1]);
-    }
-  }
-  const triples = [...kinds.values()].sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]));
-  return JSON.stringify([[...new Set(e.type)].sort(cmp), triples]);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

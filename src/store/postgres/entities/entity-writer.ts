@@ -1,7 +1,7 @@
 /**
  * Writes entities and their side rows in PostgreSQL, where several replicas write at once.
  *
- * One `mutate` call is one transaction: it locks the rows of the ids it names (`FOR UPDATE`, in id
+ * One `mutate` call (or the calls of one event-loop turn, see `mutate`) is one transaction: it locks the rows of the ids it names (`FOR UPDATE`, in id
  * order, so two calls over overlapping ids queue instead of deadlocking), lets each mutation decide
  * from the entity as the call has left it so far, then lands the net result per id in a few set-based
  * statements (`unnest` arrays: one round trip per table, not per row), and tells the change sinks
@@ -16,7 +16,9 @@
 import type pg from 'pg';
 import { isNgsiError, NgsiError } from '../../../core/errors.js';
 import type { Entity } from '../../../core/model/entity.js';
-import type { Mutation, MutationDecision, MutationResult } from '../../port.js';
+import type { Mutation, MutationResult } from '../../port.js';
+import { byCodeUnit } from '../../shared/code-order.js';
+import { decide } from '../../shared/mutation.js';
 import type { AppliedChange, ChangeSink } from '../change-sink.js';
 import { rows, run, sqlState, transaction, UNIQUE_VIOLATION, type Sql } from '../sql.js';
 import type { Terms } from '../terms.js';
@@ -42,8 +44,23 @@ interface Attempt {
   after: Array<() => void>;
 }
 
+/** A queued `mutate` call. */
+interface Job {
+  tenant: string;
+  mutations: Mutation[];
+  resolve(results: MutationResult[]): void;
+  reject(error: unknown): void;
+}
+
+/** What a failed call is rejected with: its NgsiError, or an InternalError that keeps the cause. */
+function wrap(e: unknown): unknown {
+  if (isNgsiError(e)) return e;
+  return new NgsiError('InternalError', `write failed: ${(e as Error).message}`, { cause: e });
+}
+
 export class PgEntityWriter {
   private readonly sinks: ChangeSink[] = [];
+  private queue: Job[] = [];
 
   constructor(
     private readonly pool: pg.Pool,
@@ -55,22 +72,64 @@ export class PgEntityWriter {
     this.sinks.push(sink);
   }
 
-  /** Apply mutations in one transaction; results in input order (the Store port's `mutate`). */
-  async mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
-    if (mutations.length === 0) return [];
+  /**
+   * Apply mutations in one transaction; results in input order (the Store port's `mutate`). Calls
+   * made in the same event-loop turn share one transaction (group commit: one round of locks and
+   * one commit for many small writes, as concurrent single-entity creates are); should that shared
+   * transaction fail for a reason other than a conflict, each call is run again alone, so a call
+   * that fails never takes the others down with it.
+   */
+  mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
+    if (mutations.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => void this.flush());
+      this.queue.push({ tenant, mutations, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    try {
+      const done = await this.run(jobs);
+      jobs.forEach((j, i) => {
+        for (const f of done[i]!.after) f();
+        j.resolve(done[i]!.results);
+      });
+    } catch (e) {
+      if (jobs.length === 1) return jobs[0]!.reject(wrap(e));
+      // Find the call that failed: each alone, in its own transaction.
+      await Promise.all(
+        jobs.map(async (j) => {
+          try {
+            const [done] = await this.run([j]);
+            for (const f of done!.after) f();
+            j.resolve(done!.results);
+          } catch (alone) {
+            j.reject(wrap(alone));
+          }
+        }),
+      );
+    }
+  }
+
+  /** The calls in one transaction, run again from the start after a conflict (up to ATTEMPTS times). */
+  private async run(jobs: Job[]): Promise<Attempt[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const done = await transaction(this.pool, (db) => this.attempt(db, tenant, mutations));
-        for (const f of done.after) f();
-        return done.results;
+        return await transaction(this.pool, async (db) => {
+          const out: Attempt[] = [];
+          for (const j of jobs) out.push(await this.attempt(db, j.tenant, j.mutations));
+          return out;
+        });
       } catch (e) {
         if (attempt < ATTEMPTS && RETRYABLE.has(sqlState(e) ?? '')) {
           // A short random pause, so that callers that collided do not collide again at once.
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
           continue;
         }
-        if (isNgsiError(e)) throw e;
-        throw new NgsiError('InternalError', `write failed: ${(e as Error).message}`, { cause: e });
+        throw e;
       }
     }
   }
@@ -97,10 +156,6 @@ export class PgEntityWriter {
           return { id: m.id, ok: true, action: 'delete', before };
         case 'put': {
           const after = decision.entity;
-          if (after.id !== m.id) {
-            const error = new NgsiError('InternalError', `mutation for ${m.id} returned entity ${after.id}`);
-            return { id: m.id, ok: false, error };
-          }
           if (holdsNul(after)) {
             // PostgreSQL text cannot hold U+0000 (capability nulInText): refused whole, for this entity only.
             const error = new NgsiError('BadRequestData', 'this store cannot hold the character U+0000');
@@ -127,7 +182,7 @@ export class PgEntityWriter {
 
   /** Lock the rows of the ids named, in id order, and read them. */
   private async lock(db: Sql, tenant: string, mutations: Mutation[]): Promise<Map<string, Slot>> {
-    const ids = [...new Set(mutations.map((m) => m.id))].sort(cmp);
+    const ids = [...new Set(mutations.map((m) => m.id))].sort(byCodeUnit);
     // An id (or tenant) holding U+0000 cannot be stored here, so it names no stored entity.
     const found = tenant.includes('\u0000')
       ? []
@@ -297,18 +352,6 @@ export class PgEntityWriter {
       );
   }
 }
-
-/** Run a mutator; an NgsiError it throws fails its entity only. */
-function decide(m: Mutation, current: Entity | undefined): MutationDecision {
-  try {
-    return m.decide(current);
-  } catch (e) {
-    if (isNgsiError(e)) return { action: 'fail', error: e };
-    throw e;
-  }
-}
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** True when some string of a JSON value (a key or a value) holds U+0000. */
 export function holdsNul(x: unknown): boolean {

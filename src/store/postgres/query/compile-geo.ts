@@ -12,12 +12,13 @@
  *   the reference's haversine on 6,371,008.8 m): ST_DWithin for maxDistance, ST_Distance for
  *   minDistance; a maxDistance also gets a box prefilter `geom && envelope` (core expandBBox) so the
  *   GiST index narrows the candidates before any distance is computed.
- * - The query geometry is validated with core `asGeometry` first (BadRequestData otherwise), rebuilt
- *   from its type and coordinates only, and flattened to 2D like the stored shapes.
+ * - The query is checked first (src/store/shared/geo-check.ts: BadRequestData otherwise, as on every
+ *   store); its geometry is rebuilt from its type and coordinates only, and flattened to 2D like the
+ *   stored shapes.
  */
-import { badRequest } from '../../../core/errors.js';
 import type { GeoQuery } from '../../../core/query/ast.js';
-import { asGeometry, expandBBox, geometryBBox } from '../../../core/query/geo-match.js';
+import { expandBBox, geometryBBox } from '../../../core/query/geo-match.js';
+import { checkGeoQuery } from '../../shared/geo-check.js';
 import { FALSE, TENANT, type Params } from './sql-builder.js';
 
 const RELATIONS: Record<Exclude<GeoQuery['georel'], 'near'>, string> = {
@@ -34,17 +35,7 @@ const RELATIONS: Record<Exclude<GeoQuery['georel'], 'near'>, string> = {
  * GeoProperty's term id (undefined: never interned).
  */
 export function geoSql(g: GeoQuery, attr: string | undefined, eid: string, params: Params): string {
-  const geometry = asGeometry(g.geometry);
-  if (!geometry) throw badRequest('geoQ geometry is not a valid GeoJSON geometry');
-  const bad = (n: number | undefined): boolean => n !== undefined && !(Number.isFinite(n) && n >= 0);
-  if (bad(g.maxDistance) || bad(g.minDistance))
-    throw badRequest('geoQ distances must be non-negative numbers');
-  if (g.georel === 'near' && g.maxDistance === undefined && g.minDistance === undefined) {
-    throw badRequest('near needs maxDistance or minDistance');
-  }
-  if (g.georel !== 'near' && !Object.hasOwn(RELATIONS, g.georel)) {
-    throw badRequest(`unknown georel ${JSON.stringify(String(g.georel))}`);
-  }
+  const geometry = checkGeoQuery(g);
   const clean = JSON.stringify({ type: geometry.type, coordinates: geometry.coordinates });
   const shape = `ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(${params.add(clean, 'text')})), 4326)`;
   let test: string;

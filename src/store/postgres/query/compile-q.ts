@@ -20,7 +20,7 @@ import type { AttrPath, QExpr, QOp, QValue } from '../../../core/query/ast.js';
 import { compilePattern } from '../../../core/query/pattern.js';
 import { matchesQ } from '../../../core/query/q-match.js';
 import { parseTemporal } from '../../../core/query/temporal-literal.js';
-import { K, REL, SHAPE } from '../entities/value-rows.js';
+import { K, REL, SHAPE } from '../../shared/value-kinds.js';
 import type { Candidate, ResidualBuilder } from './residual.js';
 import { and, FALSE, hasNul, not, or, TENANT, TRUE, type Params } from './sql-builder.js';
 

@@ -18,7 +18,7 @@ import type { Entity } from '../../../core/model/entity.js';
 import type { AttrPath, OrderKey } from '../../../core/query/ast.js';
 import { compareCodePoints } from '../../../core/query/q-match.js';
 import { selectValues } from '../../../core/query/q-select.js';
-import { K, REL } from '../entities/value-rows.js';
+import { K, REL } from '../../shared/value-kinds.js';
 import { isPlain } from './compile-q.js';
 
 /** The keys that matter: up to and including the first `id` key. */

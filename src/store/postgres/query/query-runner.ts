@@ -19,7 +19,7 @@ import type { AttrPath, EntityQuery, QExpr } from '../../../core/query/ast.js';
 import { decodeDoc } from '../entities/entity-reader.js';
 import { rows, sqlState, transaction, type Sql } from '../sql.js';
 import type { Terms } from '../terms.js';
-import { checkComplexity, checkParams } from './complexity.js';
+import { checkComplexity, checkParams } from '../../shared/query-complexity.js';
 import { compileQuery, type CompiledQuery, type Selection } from './compile.js';
 import type { Keyed } from './order.js';
 import type { Candidate } from './residual.js';
@@ -30,6 +30,12 @@ export interface PgQueryDeps {
   terms: Terms;
   maxLimit: number;
 }
+
+/**
+ * Most bound values in one statement (the wire protocol allows 65,535; lists are bound as one array
+ * each, so this is rarely near).
+ */
+export const MAX_PARAMS = 60_000;
 
 /** First and largest number of candidates fetched from a cursor at once. */
 const FIRST_BATCH = 100;
@@ -114,7 +120,7 @@ export class PgQueryRunner {
     checkComplexity(q);
     await this.deps.terms.lookup(namedIris(q));
     const c = compileQuery(tenant, q, (iri) => this.deps.terms.idOf(iri));
-    checkParams(c.params.values.length);
+    checkParams(c.params.values.length, MAX_PARAMS);
     return c;
   }
 

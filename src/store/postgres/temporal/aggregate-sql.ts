@@ -5,7 +5,7 @@
  * - whole range: one key for all;
  * - fixed periods (no months): `date_bin(period, t, origin)`, the start of the row's period;
  * - calendar periods: `width_bucket(t, thresholds)`, the number of the row's period among the
- *   period bounds computed in JavaScript (periods.ts), found by binary search.
+ *   period bounds computed in JavaScript (shared/temporal/periods.ts), found by binary search.
  * One pass over the rows whatever the number of periods: a seek per period (the SQLite store's plan
  * for coarse periods) would probe every monthly partition for every period, since the partitions
  * are by modified_at and periods by the time property.
@@ -21,7 +21,8 @@
  */
 import type { AggrMethod } from '../../../core/temporal/model.js';
 import { msOf, type Params } from './params.js';
-import { windowSql, type TimeWindow } from './time-window.js';
+import type { TimeWindow } from '../../shared/temporal/time-window.js';
+import { windowSql } from './window-sql.js';
 
 /** A row: the series, its period, the functions. */
 export interface AggregateRow {

@@ -6,10 +6,10 @@
  * upper bound or last instance). Empty periods are omitted. No instance is brought to JavaScript,
  * and a page of entities costs three statements whatever its size: its series; each series' first
  * and last time in the window and attribute type (index seeks); the buckets of every series, grouped
- * in SQL (aggregate-sql.ts). Calendar periods are computed here (periods.ts) and sent as each
- * series' thresholds; fixed periods are binned in SQL from the origin.
+ * in SQL (aggregate-sql.ts). Calendar periods are computed here (src/store/shared/temporal/periods.ts)
+ * and sent as each series' thresholds; fixed periods are binned in SQL from the origin. The caller
+ * checks (src/store/shared/temporal/checks.ts) are those of every store.
  */
-import { badRequest } from '../../../core/errors.js';
 import type {
   AggregatedAttribute,
   AggregatedEntity,
@@ -18,32 +18,15 @@ import type {
   AggrMethod,
   InstanceSelect,
 } from '../../../core/temporal/model.js';
-import { AGGR_METHODS } from '../../../core/temporal/model.js';
+import { checkAggregation } from '../../shared/temporal/checks.js';
+import { kindOf } from '../../shared/temporal/instance-codec.js';
+import { isWholeRange, MAX_CALENDAR_PERIODS, periodsCovering } from '../../shared/temporal/periods.js';
+import { timeWindow } from '../../shared/temporal/time-window.js';
 import { rows, type Sql } from '../sql.js';
 import { aggregateSql, edgesSql, type AggregateRow, type Periods, type SeriesWork } from './aggregate-sql.js';
 import type { EntityRow } from './entity-select.js';
-import { kindOf } from './instance-codec.js';
 import { boundText, EARLIEST, Params } from './params.js';
-import { checkPeriod, isWholeRange, periodsCovering } from './periods.js';
 import { listSeries } from './series.js';
-import { timeWindow } from './time-window.js';
-
-/** Most calendar periods one aggregation may span (their bounds are sent with the statement). */
-export const MAX_CALENDAR_PERIODS = 20_000;
-
-/** Check an aggregation (a 400 on nonsense); returns its methods without repeats. */
-export function checkAggregation(aggregation: Aggregation): AggrMethod[] {
-  if (typeof aggregation !== 'object' || aggregation === null) throw badRequest('an aggregation is needed');
-  if (aggregation.period !== undefined) checkPeriod(aggregation.period);
-  const methods = aggregation.methods;
-  if (!Array.isArray(methods) || methods.length === 0)
-    throw badRequest('aggregation needs at least one method');
-  for (const m of methods) {
-    if (!(AGGR_METHODS as readonly string[]).includes(m))
-      throw badRequest(`unknown aggregation method ${String(m)}`);
-  }
-  return [...new Set(methods)];
-}
 
 /** Aggregate the instances of `entities` that `select` selects. */
 export async function aggregate(

@@ -12,10 +12,11 @@
  * SQL conditions select are filtered in JavaScript and paged there: exact, at the cost of reading
  * the candidates' ids when a pattern is given.
  */
-import { NgsiError, badRequest } from '../../../core/errors.js';
+import { NgsiError } from '../../../core/errors.js';
 import type { TypeExpr, Visibility, VisibilityScope } from '../../../core/query/ast.js';
 import { compilePattern } from '../../../core/query/pattern.js';
 import type { TemporalEntityQuery } from '../../port.js';
+import { checkPaging } from '../../shared/temporal/checks.js';
 import { rows, type Sql } from '../sql.js';
 import { msOf, Params } from './params.js';
 
@@ -79,14 +80,6 @@ export async function selectPage(
     whereValues,
   );
   return { rows: found, count: counted[0]?.n ?? 0 };
-}
-
-/** A page must be a non-negative limit and offset (a 400 otherwise, whether or not anything matches). */
-export function checkPaging(q: TemporalEntityQuery): void {
-  if (typeof q !== 'object' || q === null) throw badRequest('an entity selection is needed');
-  if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw badRequest('limit must be a non-negative integer');
-  if (!Number.isSafeInteger(q.offset) || q.offset < 0)
-    throw badRequest('offset must be a non-negative integer');
 }
 
 /** The SQL conditions (visibility too when `visibilityInSql`); placeholders are added to `p`. */

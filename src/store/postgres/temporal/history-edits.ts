@@ -8,18 +8,12 @@
  * series are found first (few rows), then one statement deletes (or counts) their instances, the
  * months after a prune's cutoff pruned away by the partition bounds.
  */
-import { badRequest } from '../../../core/errors.js';
 import type { Attribute } from '../../../core/model/entity.js';
+import { checkErase, checkPatch, pruneArgs } from '../../shared/temporal/checks.js';
+import { encodeInstance } from '../../shared/temporal/instance-codec.js';
+import { patchedInstance } from '../../shared/temporal/instance-patch.js';
 import { rows, run, type Sql } from '../sql.js';
-import {
-  decodeInstance,
-  dsOf,
-  encodeInstance,
-  INSTANCE_COLUMNS,
-  parseInstanceId,
-  toMs,
-  type InstanceRow,
-} from './instance-codec.js';
+import { decodeRow, dsOf, INSTANCE_COLUMNS, parseInstanceId, type InstanceRow } from './instance-codec.js';
 import { boundText, instantText } from './params.js';
 
 /** Lock a temporal entity's row; its id, or undefined when it has no history. */
@@ -42,7 +36,7 @@ export async function patchInstance(
   patch: Attribute,
   now: number,
 ): Promise<boolean> {
-  if (typeof patch !== 'object' || patch === null) throw badRequest('an instance patch must be an object');
+  checkPatch(patch);
   const iid = parseInstanceId(instanceId);
   if (iid === undefined || typeof attr !== 'string') return false;
   const teid = await lockEntity(db, tenant, id);
@@ -54,19 +48,7 @@ export async function patchInstance(
     [iid, teid, attr],
   );
   if (row === undefined) return false;
-  const old = decodeInstance(row, undefined);
-  const merged: Attribute = {
-    type: patch.type ?? old.type,
-    value: patch.value === undefined ? old.value : patch.value,
-  };
-  const objectType = patch.objectType ?? old.objectType;
-  if (objectType !== undefined) merged.objectType = objectType;
-  const observedAt = patch.observedAt ?? old.observedAt;
-  if (observedAt !== undefined) merged.observedAt = observedAt;
-  const unitCode = patch.unitCode ?? old.unitCode;
-  if (unitCode !== undefined) merged.unitCode = unitCode;
-  if (old.sub !== undefined || patch.sub !== undefined) merged.sub = { ...old.sub, ...patch.sub };
-  const c = encodeInstance(merged);
+  const c = encodeInstance(patchedInstance(decodeRow(row, undefined), patch));
   const nowText = instantText('modifiedAt', now);
   // modified_at is the partition key: a patch moves the row into the month of `now`.
   await run(
@@ -154,13 +136,6 @@ export async function deleteEntity(db: Sql, tenant: string, id: string): Promise
   return true;
 }
 
-/** A list of names given by a caller must be an array of strings (absent: no restriction). */
-export function checkNames(what: string, names: unknown): void {
-  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
-    throw badRequest(`${what} must be a list of names`);
-  }
-}
-
 /** The tenant's series, of entities of any of `types` and of the attributes `attrs` (each: all when absent). */
 async function seriesOf(
   db: Sql,
@@ -198,11 +173,7 @@ export async function prune(
   before: string,
   options: { types?: string[]; attrs?: string[]; dryRun?: boolean } = {},
 ): Promise<number> {
-  const cutoff = toMs(before);
-  if (cutoff === undefined) throw badRequest(`prune needs an instant, got ${JSON.stringify(before)}`);
-  const { types, attrs, dryRun = false } = options ?? {};
-  checkNames('types', types);
-  checkNames('attrs', attrs);
+  const { cutoff, types, attrs, dryRun } = pruneArgs(before, options);
   const sids = await seriesOf(db, tenant, types, attrs);
   if (sids.length === 0) return 0;
   const where = 'sid = ANY($1::bigint[]) AND modified_at < $2::timestamptz';
@@ -224,9 +195,7 @@ export async function prune(
  * their index prefix and their rows compared.
  */
 export async function eraseValue(db: Sql, tenant: string, attrs: string[], value: string): Promise<number> {
-  checkNames('attrs', attrs);
-  if (attrs === undefined) throw badRequest('attrs must be a list of names');
-  if (typeof value !== 'string') throw badRequest('the value to erase must be a string');
+  checkErase(attrs, value);
   if (attrs.length === 0) return 0;
   const sids = await seriesOf(db, tenant, undefined, attrs);
   if (sids.length === 0) return 0;

@@ -3,7 +3,8 @@
  * writer's transaction (`record`), and from the temporal API (`append`, in its own transaction).
  * Set-based: a call costs a fixed number of statements whatever the batch size (typically three:
  * the temporal entities touched, their series, the instances), each over `unnest` arrays. Only
- * instances that are new or changed (modifiedAt, observedAt or value) are encoded at all.
+ * instances that are new or changed (the shared rule: src/store/shared/temporal/history-changes.ts)
+ * are encoded at all.
  *
  * Concurrency: every write of an entity's history first locks its `temporal_entities` row (the
  * UPDATE or upsert that moves its modifiedAt on), and so do the deletes of instances, series and
@@ -12,12 +13,14 @@
  * another replica may delete a series at any time, and the writer may run a call again after a
  * deadlock or serialization failure.
  */
-import { badRequest } from '../../../core/errors.js';
 import { instancesOf, type Attribute } from '../../../core/model/entity.js';
 import type { TemporalWrite } from '../../port.js';
+import { checkWrite } from '../../shared/temporal/checks.js';
+import { forEachNewInstance, sameTypes } from '../../shared/temporal/history-changes.js';
+import { encodeInstance, toMs } from '../../shared/temporal/instance-codec.js';
 import type { AppliedChange } from '../change-sink.js';
 import { rows, run, type Sql } from '../sql.js';
-import { dsOf, encodeInstance, toMs } from './instance-codec.js';
+import { dsOf } from './instance-codec.js';
 import { instantText } from './params.js';
 
 /** One instance to insert, before its series id is known. */
@@ -46,15 +49,9 @@ export async function recordChanges(db: Sql, changes: AppliedChange[]): Promise<
       const after = c.after!;
       const at = toMs(c.at) ?? Date.now();
       const teid = teids.get(after.id)!;
-      for (const attr of Object.keys(after.attrs)) {
-        const instances = instancesOf(after.attrs, attr);
-        if (instances === undefined) continue;
-        const prev = instancesOf(c.before?.attrs, attr);
-        for (const inst of instances) {
-          if (prev !== undefined && unchanged(prev, inst)) continue;
-          pending.push({ teid, attr, ds: dsOf(inst.datasetId), inst, t: toMs(inst.modifiedAt) ?? at });
-        }
-      }
+      forEachNewInstance(c.before, after, (attr, inst) => {
+        pending.push({ teid, attr, ds: dsOf(inst.datasetId), inst, t: toMs(inst.modifiedAt) ?? at });
+      });
     }
   }
   await insertInstances(db, pending);
@@ -285,56 +282,4 @@ async function seriesIds(db: Sql, pending: Pending[]): Promise<Map<string, strin
     if (lost !== undefined) throw new Error(`series of ${lost.attr} could not be created`);
   }
   return out;
-}
-
-/** A temporal write must name an entity, its types and lists of instances. */
-function checkWrite(write: TemporalWrite): void {
-  const ok =
-    typeof write === 'object' &&
-    write !== null &&
-    typeof write.id === 'string' &&
-    Array.isArray(write.type) &&
-    write.type.every((t) => typeof t === 'string') &&
-    typeof write.attrs === 'object' &&
-    write.attrs !== null &&
-    Object.values(write.attrs).every(
-      (l) => Array.isArray(l) && l.every((i) => typeof i === 'object' && i !== null),
-    );
-  if (!ok) throw badRequest('a temporal write needs an id, a list of types and lists of instances');
-}
-
-/**
- * The instance with the same datasetId in `prev` has the same modifiedAt, observedAt and value.
- * (Two writes within one millisecond share modifiedAt: a new observedAt still makes a new instance.)
- */
-function unchanged(prev: Attribute[], inst: Attribute): boolean {
-  for (const old of prev) {
-    if (old.datasetId !== inst.datasetId) continue;
-    return (
-      old.modifiedAt === inst.modifiedAt &&
-      old.observedAt === inst.observedAt &&
-      sameJson(old.value, inst.value)
-    );
-  }
-  return false;
-}
-
-function sameTypes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
-}
-
-/** Deep equality of JSON values (key order ignored, as the value is the same JSON). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameJson(x, b[i]));
-  }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every(
-    (k) =>
-      Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-  );
 }

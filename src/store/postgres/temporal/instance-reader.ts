@@ -2,28 +2,27 @@
  * Reads the instances a temporal query selects, per entity and attribute, ascending by the time
  * property. Every series of the page is read in ONE statement: a LATERAL subquery per series walks
  * its (series, time) index in order with a LIMIT (each month's partition in turn, merged), so a long
- * history costs only the rows returned and the page costs one round trip. `select.limit` caps
- * instances per attribute; when an attribute is cut, every attribute of every entity in the answer
- * is trimmed to the time range that is complete for all of them (ending at the earliest cut point,
- * or starting at the latest one for lastN), and that range is reported as `partial` so that the next
- * page can start where this one ends — as the SQLite store does.
+ * history costs only the rows returned and the page costs one round trip. The page rules (limit per
+ * attribute, trimming to the range complete for all, `partial`) are shared with every store:
+ * src/store/shared/temporal/instance-page.ts.
  */
-import { badRequest } from '../../../core/errors.js';
-import type { InstanceSelect, StoredInstance, TemporalEntity } from '../../../core/temporal/model.js';
+import type { InstanceSelect, TemporalEntity } from '../../../core/temporal/model.js';
+import {
+  finishRead,
+  readOrder,
+  readPlan,
+  runOf,
+  type ReadResult,
+  type Run,
+  type Timed,
+} from '../../shared/temporal/instance-page.js';
+import type { TimeWindow } from '../../shared/temporal/time-window.js';
 import { rows, type Sql } from '../sql.js';
 import type { EntityRow } from './entity-select.js';
-import { decodeInstance, INSTANCE_COLUMNS, type InstanceRow } from './instance-codec.js';
+import { decodeRow, INSTANCE_COLUMNS, type InstanceRow } from './instance-codec.js';
 import { Params } from './params.js';
 import { listSeries } from './series.js';
-import { timeWindow, windowSql, type TimeWindow } from './time-window.js';
-
-/** One attribute's rows as read, before trimming and decoding. */
-interface Run {
-  entity: number;
-  attr: string;
-  rows: Array<{ t: number; iid: number; row: InstanceRow; datasetId?: string }>;
-  cut: boolean;
-}
+import { windowSql } from './window-sql.js';
 
 /** Where each time column is in an InstanceRow. */
 const TIME_OF: Record<TimeWindow['column'], keyof InstanceRow> = {
@@ -32,43 +31,15 @@ const TIME_OF: Record<TimeWindow['column'], keyof InstanceRow> = {
   modified_at: 'modified_ms',
 };
 
-/** What a read returns. */
-export interface ReadResult {
-  entities: TemporalEntity[];
-  partial?: { from: string; to: string };
-}
-
-/** Check a selection's time filter and instance limits (a 400 on nonsense, whether or not anything matches). */
-export function checkSelect(select: InstanceSelect): void {
-  if (typeof select !== 'object' || select === null) throw badRequest('an instance selection is needed');
-  timeWindow(select.timeproperty, select.time);
-  if (!Number.isSafeInteger(select.limit) || select.limit < 1) {
-    throw badRequest('the instance limit must be a positive integer');
-  }
-  if (select.lastN !== undefined && (!Number.isSafeInteger(select.lastN) || select.lastN < 1)) {
-    throw badRequest('lastN must be a positive integer');
-  }
-  if (
-    select.attrs !== undefined &&
-    !(Array.isArray(select.attrs) && select.attrs.every((a) => typeof a === 'string'))
-  ) {
-    throw badRequest('attrs must be a list of names');
-  }
-}
-
 /** The instances of `entities` that `select` selects. */
 export async function readInstances(
   db: Sql,
   entities: EntityRow[],
   select: InstanceSelect,
 ): Promise<ReadResult> {
-  checkSelect(select);
-  const w = timeWindow(select.timeproperty, select.time);
+  const plan = readPlan(select);
+  const { window: w, desc } = plan;
   const at = TIME_OF[w.column];
-  const desc = select.lastN !== undefined;
-  const want = desc ? Math.min(select.lastN!, select.limit) : select.limit;
-  // lastN itself is no cut: only a limit below it is.
-  const canCut = !desc || select.lastN! > select.limit;
   const series = await listSeries(
     db,
     entities.map((e) => e.teid),
@@ -84,7 +55,7 @@ export async function readInstances(
       db,
       `SELECT s.sid::text AS sid, x.* FROM unnest(${list}) AS s(sid) CROSS JOIN LATERAL (` +
         `SELECT ${INSTANCE_COLUMNS} FROM temporal_instances i WHERE i.sid = s.sid AND ${where} ` +
-        `ORDER BY i.${w.column}${desc ? ' DESC' : ''} LIMIT ${p.add(want + 1)}) x`,
+        `ORDER BY i.${w.column}${desc ? ' DESC' : ''} LIMIT ${p.add(plan.want + 1)}) x`,
       p.values,
     );
     for (const r of found) {
@@ -93,11 +64,12 @@ export async function readInstances(
       l.push(r);
     }
   }
-  const runs: Run[] = [];
+  const order = readOrder(desc);
+  const runs: Array<Run<InstanceRow>> = [];
   entities.forEach((e, n) => {
     for (const a of series.get(e.teid) ?? []) {
       const got = a.series.flatMap((s) =>
-        (bySid.get(s.sid) ?? []).map((row) => ({
+        (bySid.get(s.sid) ?? []).map((row): Timed<InstanceRow> => ({
           t: row[at] as number,
           iid: Number(row.iid),
           row,
@@ -105,45 +77,17 @@ export async function readInstances(
         })),
       );
       // One order for every attribute: by time, then by instance id (the order of recording).
-      got.sort((x, y) => (desc ? -1 : 1) * (x.t - y.t || x.iid - y.iid));
-      if (got.length === 0) continue;
-      runs.push({ entity: n, attr: a.attr, rows: got.slice(0, want), cut: canCut && got.length > want });
+      got.sort(order);
+      const run = runOf(n, a.attr, got, plan);
+      if (run) runs.push(run);
     }
   });
-  const partial = trim(runs, w, desc);
-  const out: TemporalEntity[] = entities.map((e) => ({
+  const heads: TemporalEntity[] = entities.map((e) => ({
     id: e.id,
     type: e.types,
     attrs: {},
     createdAt: new Date(e.created_ms).toISOString(),
     modifiedAt: new Date(e.modified_ms).toISOString(),
   }));
-  for (const run of runs) {
-    if (run.rows.length === 0) continue;
-    const list: StoredInstance[] = run.rows.map((r) => decodeInstance(r.row, r.datasetId));
-    if (desc) list.reverse();
-    out[run.entity]!.attrs[run.attr] = list;
-  }
-  return partial ? { entities: out, partial } : { entities: out };
-}
-
-/**
- * When some run was cut: trim every run to the range complete for all, and return that range.
- * Runs hold rows in read order (descending for lastN).
- */
-function trim(runs: Run[], w: TimeWindow, desc: boolean): { from: string; to: string } | undefined {
-  const cuts = runs.filter((r) => r.cut);
-  if (cuts.length === 0) return undefined;
-  const iso = (ms: number): string => new Date(ms).toISOString();
-  const edges = cuts.map((r) => r.rows[r.rows.length - 1]!.t);
-  if (!desc) {
-    const end = Math.min(...edges);
-    for (const r of runs) r.rows = r.rows.filter((x) => x.t <= end);
-    const firsts = runs.filter((r) => r.rows.length > 0).map((r) => r.rows[0]!.t);
-    return { from: iso(w.from ?? Math.min(...firsts)), to: iso(end) };
-  }
-  const start = Math.max(...edges);
-  for (const r of runs) r.rows = r.rows.filter((x) => x.t >= start);
-  const lasts = runs.filter((r) => r.rows.length > 0).map((r) => r.rows[0]!.t);
-  return { from: iso(start), to: iso(w.to ?? Math.max(...lasts)) };
+  return finishRead(heads, runs, plan, decodeRow);
 }

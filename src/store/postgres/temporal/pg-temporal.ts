@@ -12,7 +12,6 @@
  */
 import type pg from 'pg';
 import { badRequest, isNgsiError, NgsiError } from '../../../core/errors.js';
-import type { EntityQuery } from '../../../core/query/ast.js';
 import type {
   AggregatedEntity,
   Aggregation,
@@ -20,14 +19,16 @@ import type {
   TemporalEntity,
 } from '../../../core/temporal/model.js';
 import type { TemporalEntityQuery, TemporalRepository, TemporalResult } from '../../port.js';
+import { checkAggregation, checkPaging, checkSelect } from '../../shared/temporal/checks.js';
+import { currentProbe, needsCurrentState, type CurrentProbe } from '../../shared/temporal/current-state.js';
 import type { AppliedChange, ChangeSink } from '../change-sink.js';
 import { rows, transaction, type Sql } from '../sql.js';
 import type { Terms } from '../terms.js';
-import { aggregate, checkAggregation } from './aggregator.js';
-import { checkPaging, ENTITY_COLUMNS, selectPage, type EntityRow } from './entity-select.js';
+import { aggregate } from './aggregator.js';
+import { ENTITY_COLUMNS, selectPage, type EntityRow } from './entity-select.js';
 import * as edits from './history-edits.js';
 import { appendInstances, recordChanges } from './history-writer.js';
-import { checkSelect, readInstances } from './instance-reader.js';
+import { readInstances } from './instance-reader.js';
 import { monthOf, Partitions } from './partitions.js';
 import { readSnapshot } from './read-snapshot.js';
 
@@ -41,7 +42,7 @@ export interface PgTemporalDeps {
    */
   terms: Terms;
   /** Ids of current entities matching q/geoQ/scopeQ/type... (the query runner's), for temporal queries. */
-  ids(tenant: string, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): Promise<string[]>;
+  ids(tenant: string, query: CurrentProbe): Promise<string[]>;
   /** Told when out-of-band partition maintenance fails (default: a process warning). */
   onError?: (error: unknown) => void;
 }
@@ -177,13 +178,8 @@ export class PgTemporal implements ChangeSink {
    */
   private async current(tenant: string, q: TemporalEntityQuery): Promise<string[] | undefined> {
     checkPaging(q);
-    if (q.q === undefined && q.geoQ === undefined && q.scopeQ === undefined) return undefined;
-    const probe: Omit<EntityQuery, 'limit' | 'offset' | 'count'> = {};
-    if (q.q) probe.q = q.q;
-    if (q.geoQ) probe.geoQ = q.geoQ;
-    if (q.scopeQ) probe.scopeQ = q.scopeQ;
-    if (q.ids) probe.ids = q.ids;
-    return this.deps.ids(tenant, probe);
+    if (!needsCurrentState(q)) return undefined;
+    return this.deps.ids(tenant, currentProbe(q));
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Compiles the non-q parts of an EntityQuery to conjuncts: type expressions (side table
- * entity_types), ids, idPattern (regexp), attrs, scopeQ (entity_scopes) and geoQ (R*Tree prefilter
- * by bounding box, then the exact `geoMatches` through geo_match()), and visibility (access control:
- * the entities a principal may see, as one more conjunct so that pages and counts stay exact).
+ * entity_types), ids, idPattern (regexp), attrs, scopeQ (entity_scopes), geoQ (checked as on every
+ * store, src/store/shared/geo-check.ts; then an R*Tree prefilter by bounding box and the exact
+ * `geoMatches` through geo_match()), and visibility (access control: the entities a principal may
+ * see, as one more conjunct so that pages and counts stay exact).
  */
-import { badRequest, NgsiError } from '../../../core/errors.js';
+import { NgsiError } from '../../../core/errors.js';
 import type {
   EntityQuery,
   GeoQuery,
@@ -13,9 +14,10 @@ import type {
   Visibility,
   VisibilityScope,
 } from '../../../core/query/ast.js';
-import { asGeometry, expandBBox, geometryBBox, type BBox } from '../../../core/query/geo-match.js';
-import { GEO_SLOTS } from '../entity-index.js';
+import { expandBBox, geometryBBox, type BBox } from '../../../core/query/geo-match.js';
 import { compilePattern } from '../../../core/query/pattern.js';
+import { checkGeoQuery } from '../../shared/geo-check.js';
+import { GEO_SLOTS } from '../entity-index.js';
 import { compileQ } from './compile-q.js';
 import { FALSE, join, sql, type CompileContext, type Conjunct, type Sql } from './sql.js';
 
@@ -234,14 +236,7 @@ function scopeProbe(s: ScopeExpr): Sql {
 const PAD = 2e-5;
 
 function geoConjunct(g: GeoQuery, ctx: CompileContext): Conjunct {
-  const geometry = asGeometry(g.geometry);
-  if (!geometry) throw badRequest('geoQ geometry is not a valid GeoJSON geometry');
-  const bad = (n: number | undefined): boolean => n !== undefined && !(Number.isFinite(n) && n >= 0);
-  if (bad(g.maxDistance) || bad(g.minDistance))
-    throw badRequest('geoQ distances must be non-negative numbers');
-  if (g.georel === 'near' && g.maxDistance === undefined && g.minDistance === undefined) {
-    throw badRequest('near needs maxDistance or minDistance');
-  }
+  const geometry = checkGeoQuery(g);
   const query = JSON.stringify({ ...g, geometry });
   const attr = ctx.term(g.geoproperty);
   // Per-entity test: the first GeoProperty instance is found by rtree id (eid * 64); entities with

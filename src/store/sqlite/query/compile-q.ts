@@ -10,7 +10,7 @@ import type { AttrPath, QExpr, QOp, QValue } from '../../../core/query/ast.js';
 import { compilePattern } from '../../../core/query/pattern.js';
 import { parseTemporal } from '../../../core/query/temporal-literal.js';
 import { indexedPathKey } from '../entity-index.js';
-import { K, REL, SHAPE } from '../value-rows.js';
+import { K, REL, SHAPE } from '../../shared/value-kinds.js';
 import { FALSE, join, sql, type CompileContext, type Conjunct, type Sql } from './sql.js';
 
 /** The top-level conjuncts of a q expression, each with an index driver when it has one. */

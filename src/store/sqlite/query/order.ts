@@ -1,7 +1,7 @@
 /** ORDER BY for a query: the requested keys (missing values last), then the entity id for a stable order. */
 import type { OrderKey } from '../../../core/query/ast.js';
 import { indexedPathKey } from '../entity-index.js';
-import { K, REL } from '../value-rows.js';
+import { K, REL } from '../../shared/value-kinds.js';
 import { join, sql, type CompileContext, type Sql } from './sql.js';
 
 /** True when the order is the default one (id ascending), which the (tid, id) index delivers. */

@@ -11,10 +11,13 @@ import { decodeDoc } from '../entity-doc.js';
 import type { StatementCache } from '../statement-cache.js';
 import { compileConjuncts } from './compile-filters.js';
 import { CountCache } from './count-cache.js';
-import { checkComplexity, checkParams } from './complexity.js';
+import { checkComplexity, checkParams } from '../../shared/query-complexity.js';
 import { isIdOrder, orderBy } from './order.js';
 import { choosePlan, fromWhere, lazyFromWhere, type Counter, type Plan } from './plan.js';
 import type { CompileContext, Conjunct, Sql } from './sql.js';
+
+/** Most bound values in one statement (SQLite allows 32,766). */
+export const MAX_PARAMS = 30_000;
 
 /** What the runner needs from the store. */
 export interface QueryDeps {
@@ -128,7 +131,10 @@ export class QueryRunner {
   private compile(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>, ctx: CompileContext): Conjunct[] {
     checkComplexity(q);
     const conjuncts = compileConjuncts(q, ctx);
-    checkParams(conjuncts.reduce((n, c) => n + c.probe.params.length + (c.driver?.params.length ?? 0), 0));
+    checkParams(
+      conjuncts.reduce((n, c) => n + c.probe.params.length + (c.driver?.params.length ?? 0), 0),
+      MAX_PARAMS,
+    );
     return conjuncts;
   }
 

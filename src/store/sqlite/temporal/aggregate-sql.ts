@@ -7,7 +7,8 @@
  */
 import type { AggrMethod } from '../../../core/temporal/model.js';
 import { join, sql, type Sql } from '../query/sql.js';
-import { windowSql, type TimeWindow } from './time-window.js';
+import type { TimeWindow } from '../../shared/temporal/time-window.js';
+import { windowSql } from './window-sql.js';
 
 /** How the SQL bounds of one period are written inside the subqueries. */
 interface Bounds {

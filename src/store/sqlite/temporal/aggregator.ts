@@ -22,7 +22,6 @@
  * the series so that large values with a small spread keep their precision. Numeric functions
  * read only the covering index; strings are read (from the table) only for periods without numbers.
  */
-import { badRequest } from '../../../core/errors.js';
 import type {
   AggregatedAttribute,
   AggregatedEntity,
@@ -31,20 +30,24 @@ import type {
   AggrMethod,
   InstanceSelect,
 } from '../../../core/temporal/model.js';
-import { AGGR_METHODS } from '../../../core/temporal/model.js';
+import { checkAggregation } from '../../shared/temporal/checks.js';
+import { kindOf } from '../../shared/temporal/instance-codec.js';
+import {
+  isWholeRange,
+  MAX_CALENDAR_PERIODS,
+  periodCount,
+  periodsCovering,
+} from '../../shared/temporal/periods.js';
+import { timeWindow, type TimeWindow } from '../../shared/temporal/time-window.js';
 import type { Sql } from '../query/sql.js';
 import type { StatementCache } from '../statement-cache.js';
 import { drivenSql, groupedSql, wholeSql } from './aggregate-sql.js';
-import { KINDS } from './instance-codec.js';
-import { checkPeriod, isWholeRange, periodCount, periodsCovering } from './periods.js';
 import { mixedSql, rollupFits, rollupSql } from './rollup-sql.js';
 import type { EntityRow, SeriesLister } from './series.js';
-import { timeWindow, windowSql, type TimeWindow } from './time-window.js';
+import { windowSql } from './window-sql.js';
 
 /** Most fixed periods computed one by one; beyond, rows are grouped (see above). */
 export const DRIVEN_MAX = 4096;
-/** Most calendar periods one aggregation may span. */
-export const MAX_CALENDAR_PERIODS = 20_000;
 
 /** Aggregates the instances of selected entities. */
 export class Aggregator {
@@ -96,7 +99,7 @@ export class Aggregator {
     const row = this.statements
       .get('SELECT kind FROM temporal_instances WHERE sid = ? ORDER BY modified_at DESC LIMIT 1')
       .get(sid) as { kind: number } | undefined;
-    return KINDS[row?.kind ?? 0] ?? 'Property';
+    return kindOf(row?.kind ?? 0);
   }
 
   private buckets(
@@ -162,19 +165,6 @@ export class Aggregator {
       .get(sid, ...where.params) as { n: number } | undefined;
     return row?.n ?? 0;
   }
-}
-
-/** Check an aggregation (a 400 on nonsense); returns its methods without repeats. */
-export function checkAggregation(aggregation: Aggregation): AggrMethod[] {
-  if (aggregation.period) checkPeriod(aggregation.period);
-  const methods = aggregation.methods;
-  if (!Array.isArray(methods) || methods.length === 0)
-    throw badRequest('aggregation needs at least one method');
-  for (const m of methods) {
-    if (!(AGGR_METHODS as readonly string[]).includes(m))
-      throw badRequest(`unknown aggregation method ${String(m)}`);
-  }
-  return [...new Set(methods)];
 }
 
 /** The defined results of `f` over `rows`. */

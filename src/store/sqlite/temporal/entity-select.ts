@@ -58,10 +58,6 @@ export function selectEntities(
   return { sql: `FROM temporal_entities te WHERE ${where.sql}`, params: where.params };
 }
 
-/** True when the query tests the current state (q, geoQ or scopeQ). */
-export const needsCurrentState = (q: Pick<TemporalEntityQuery, 'q' | 'geoQ' | 'scopeQ'>): boolean =>
-  q.q !== undefined || q.geoQ !== undefined || q.scopeQ !== undefined;
-
 function typeProbe(t: TypeExpr, ctx: SelectContext): Sql {
   if (t.kind === 'type') {
     return sql(

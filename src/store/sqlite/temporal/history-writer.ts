@@ -3,15 +3,16 @@
  * writer's transaction (`record`), and from the temporal API (`append`). Every statement is prepared
  * once; an instance costs one INSERT, a change one UPDATE of its temporal entity, and series ids come
  * from a memory cache, so recording reads nothing per instance once a series is known. Only
- * instances that are new or changed (modifiedAt or value) are encoded at all.
+ * instances that are new or changed (the shared rule: src/store/shared/temporal/history-changes.ts)
+ * are encoded at all.
  */
 import type Database from 'better-sqlite3';
-import { instancesOf, type Attribute, type Entity } from '../../../core/model/entity.js';
+import type { Entity } from '../../../core/model/entity.js';
 import type { TemporalWrite } from '../../port.js';
+import { forEachNewInstance, sameTypes } from '../../shared/temporal/history-changes.js';
+import { encodeInstance, toMs, type InstanceColumns } from '../../shared/temporal/instance-codec.js';
 import type { AppliedChange } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
-import { sameJson } from '../entity-index.js';
-import { encodeInstance, toMs, type InstanceColumns } from './instance-codec.js';
 
 /** Series ids learned inside a transaction: remembered only once it commits (a rollback forgets them). */
 export type Learned = Map<string, number>;
@@ -76,19 +77,14 @@ export class HistoryWriter {
       if (c.after === undefined) continue;
       const at = toMs(c.at) ?? Date.now();
       const teid = this.entityRow(c.tid, c.after, c.before, at);
-      const before = c.before?.attrs;
-      for (const attr in c.after.attrs) {
-        const list = c.after.attrs[attr];
-        if (!Array.isArray(list)) continue;
-        const prev = instancesOf(before, attr);
-        let p: number | undefined;
-        for (const inst of list) {
-          if (prev !== undefined && unchanged(prev, inst)) continue;
-          p ??= this.terms.ensure(attr);
-          const t = toMs(inst.modifiedAt) ?? at;
-          this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
-        }
-      }
+      // Interned once per attribute that has a new instance (they come attribute by attribute).
+      let name: string | undefined;
+      let p = 0;
+      forEachNewInstance(c.before, c.after, (attr, inst) => {
+        if (attr !== name) [name, p] = [attr, this.terms.ensure(attr)];
+        const t = toMs(inst.modifiedAt) ?? at;
+        this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
+      });
     }
   }
 
@@ -169,24 +165,4 @@ export class HistoryWriter {
       c.extra,
     );
   }
-}
-
-/**
- * The instance with the same datasetId in `prev` has the same modifiedAt, observedAt and value.
- * (Two writes within one millisecond share modifiedAt: a new observedAt still makes a new instance.)
- */
-function unchanged(prev: Attribute[], inst: Attribute): boolean {
-  for (const old of prev) {
-    if (old.datasetId !== inst.datasetId) continue;
-    return (
-      old.modifiedAt === inst.modifiedAt &&
-      old.observedAt === inst.observedAt &&
-      sameJson(old.value, inst.value)
-    );
-  }
-  return false;
-}
-
-function sameTypes(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
 }

@@ -6,7 +6,7 @@
  */
 import type { AggrMethod } from '../../../core/temporal/model.js';
 import { join, sql, type Sql } from '../query/sql.js';
-import type { TimeWindow } from './time-window.js';
+import type { TimeWindow } from '../../shared/temporal/time-window.js';
 
 export const HOUR_MS = 3_600_000;
 

@@ -17,7 +17,7 @@ import { drivenSql, groupedSql, wholeSql } from './aggregate-sql.js';
 import { DRIVEN_MAX } from './aggregator.js';
 import { readSql } from './instance-reader.js';
 import { SqliteTemporal } from './sqlite-temporal.js';
-import { timeWindow } from './time-window.js';
+import { timeWindow } from '../../shared/temporal/time-window.js';
 
 const V = 'https://example.org/v';
 const W = 'https://example.org/w';

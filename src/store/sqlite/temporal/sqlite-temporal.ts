@@ -7,9 +7,8 @@
  * each method does its SQL at once and returns a settled promise.
  */
 import type Database from 'better-sqlite3';
-import { badRequest, isNgsiError, NgsiError } from '../../../core/errors.js';
+import { isNgsiError, NgsiError } from '../../../core/errors.js';
 import type { Attribute } from '../../../core/model/entity.js';
-import type { EntityQuery } from '../../../core/query/ast.js';
 import type {
   AggregatedEntity,
   Aggregation,
@@ -17,26 +16,31 @@ import type {
   TemporalEntity,
 } from '../../../core/temporal/model.js';
 import type { TemporalEntityQuery, TemporalRepository, TemporalResult, TemporalWrite } from '../../port.js';
+import {
+  checkAggregation,
+  checkErase,
+  checkPaging,
+  checkPatch,
+  checkSelect,
+  checkWrite,
+  pruneArgs,
+} from '../../shared/temporal/checks.js';
+import { currentProbe, needsCurrentState, type CurrentProbe } from '../../shared/temporal/current-state.js';
+import { decodeInstance, encodeInstance } from '../../shared/temporal/instance-codec.js';
+import { patchedInstance } from '../../shared/temporal/instance-patch.js';
 import type { AppliedChange, ChangeSink } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
 import { join, sql } from '../query/sql.js';
 import { StatementCache } from '../statement-cache.js';
-import { Aggregator, checkAggregation } from './aggregator.js';
-import { needsCurrentState, selectEntities } from './entity-select.js';
+import { Aggregator } from './aggregator.js';
+import { selectEntities } from './entity-select.js';
 import { HistoryWriter, type Learned } from './history-writer.js';
-import {
-  decodeInstance,
-  encodeInstance,
-  INSTANCE_COLUMNS,
-  parseInstanceId,
-  toMs,
-  type InstanceRow,
-} from './instance-codec.js';
-import { checkSelect, InstanceReader } from './instance-reader.js';
+import { INSTANCE_COLUMNS, parseInstanceId, type InstanceRow } from './instance-codec.js';
+import { InstanceReader } from './instance-reader.js';
 import { SeriesLister, type EntityRow } from './series.js';
 
 /** Ids of the entities matching a current-state query (q, geoQ, scopeQ), for temporal queries that use them. */
-export type CurrentIds = (tid: number, query: Omit<EntityQuery, 'limit' | 'offset' | 'count'>) => string[];
+export type CurrentIds = (tid: number, query: CurrentProbe) => string[];
 
 const ENTITY_COLUMNS =
   'te.teid AS teid, te.id AS id, te.types AS types, te.created_at AS created_at, te.modified_at AS modified_at';
@@ -155,21 +159,14 @@ export class SqliteTemporal implements ChangeSink {
 
   /** The page of temporal entities a query selects (ordered by id) and, when asked, their number. */
   private select(tenant: string, q: TemporalEntityQuery): { rows: EntityRow[]; count?: number } {
+    checkPaging(q);
     const { limit, offset } = q;
-    if (!Number.isSafeInteger(limit) || limit < 0) throw badRequest('limit must be a non-negative integer');
-    if (!Number.isSafeInteger(offset) || offset < 0)
-      throw badRequest('offset must be a non-negative integer');
     const tid = this.tenants.idOf(tenant);
     const none = q.count ? { rows: [], count: 0 } : { rows: [] };
     if (tid === undefined) return none;
     let current: string[] | undefined;
     if (needsCurrentState(q)) {
-      const probe: Omit<EntityQuery, 'limit' | 'offset' | 'count'> = {};
-      if (q.q) probe.q = q.q;
-      if (q.geoQ) probe.geoQ = q.geoQ;
-      if (q.scopeQ) probe.scopeQ = q.scopeQ;
-      if (q.ids) probe.ids = q.ids;
-      current = this.currentIds(tid, probe);
+      current = this.currentIds(tid, currentProbe(q));
       if (current.length === 0) return none;
     }
     const from = selectEntities(q, {
@@ -191,6 +188,7 @@ export class SqliteTemporal implements ChangeSink {
   }
 
   private append(tenant: string, write: TemporalWrite): { created: boolean } {
+    checkWrite(write);
     const learned: Learned = new Map();
     const result = this.write(() => {
       const tid = this.tenants.ensure(tenant);
@@ -207,6 +205,7 @@ export class SqliteTemporal implements ChangeSink {
     instanceId: string,
     patch: Attribute,
   ): boolean {
+    checkPatch(patch);
     const iid = parseInstanceId(instanceId);
     const tid = this.tenants.idOf(tenant);
     const p = this.terms.idOf(attr);
@@ -214,19 +213,7 @@ export class SqliteTemporal implements ChangeSink {
     return this.write(() => {
       const row = this.s.instance.get(iid, tid, id, p);
       if (row === undefined) return false;
-      const old = decodeInstance(row, undefined);
-      const merged: Attribute = {
-        type: patch.type ?? old.type,
-        value: patch.value === undefined ? old.value : patch.value,
-      };
-      const objectType = patch.objectType ?? old.objectType;
-      if (objectType !== undefined) merged.objectType = objectType;
-      const observedAt = patch.observedAt ?? old.observedAt;
-      if (observedAt !== undefined) merged.observedAt = observedAt;
-      const unitCode = patch.unitCode ?? old.unitCode;
-      if (unitCode !== undefined) merged.unitCode = unitCode;
-      if (old.sub !== undefined || patch.sub !== undefined) merged.sub = { ...old.sub, ...patch.sub };
-      const c = encodeInstance(merged);
+      const c = encodeInstance(patchedInstance(decodeInstance(row, undefined), patch));
       const now = Date.now();
       this.s.patch.run(c.kind, c.observedAt, now, c.num, c.str, c.json, c.unit, c.extra, iid);
       const entity = this.s.entity.get(tid, id);
@@ -301,11 +288,7 @@ export class SqliteTemporal implements ChangeSink {
     before: string,
     options: { types?: string[]; attrs?: string[]; dryRun?: boolean } = {},
   ): number {
-    const cutoff = toMs(before);
-    if (cutoff === undefined) throw badRequest(`prune needs an instant, got ${JSON.stringify(before)}`);
-    const { types, attrs, dryRun = false } = options;
-    checkNames('types', types);
-    checkNames('attrs', attrs);
+    const { cutoff, types, attrs, dryRun } = pruneArgs(before, options);
     const tid = this.tenants.idOf(tenant);
     if (tid === undefined) return 0;
     const sids = this.seriesOf(tid, types, attrs);
@@ -315,12 +298,12 @@ export class SqliteTemporal implements ChangeSink {
 
   /**
    * Erasure: delete the tenant's instances of `attrs` whose value is exactly the string `value`
-   * (string values live in the `str` column, see instance-codec.ts). No index holds values, so each
-   * of those attributes' series is read through its own index prefix and its rows compared.
+   * (string values live in the `str` column: src/store/shared/temporal/instance-codec.ts). No index
+   * holds values, so each of those attributes' series is read through its own index prefix and its
+   * rows compared.
    */
   private eraseValue(tenant: string, attrs: string[], value: string): number {
-    checkNames('attrs', attrs);
-    if (typeof value !== 'string') throw badRequest('the value to erase must be a string');
+    checkErase(attrs, value);
     const tid = this.tenants.idOf(tenant);
     if (tid === undefined || attrs.length === 0) return 0;
     const sids = this.seriesOf(tid, undefined, attrs);
@@ -358,13 +341,6 @@ export class SqliteTemporal implements ChangeSink {
       this.tenants.forget();
       throw e;
     }
-  }
-}
-
-/** A list of names given by a caller must be an array of strings (absent: no restriction). */
-function checkNames(what: string, names: unknown): void {
-  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
-    throw badRequest(`${what} must be a list of names`);
   }
 }
 

@@ -1,19 +1,18 @@
 /**
- * Bounds on what one query may ask of PostgreSQL, checked before anything is compiled: the nesting
+ * Bounds on what one query may ask of a store, checked before anything is compiled: the nesting
  * depth and node count of the q, type and scope expressions (a deep tree would overflow the
- * compiler's stack or PostgreSQL's `max_stack_depth`, a wide one would make a statement of megabytes)
- * and the number of bound values (the wire protocol allows 65,535). The same limits as the SQLite
- * store, so a query is refused or accepted alike on both.
+ * compiler's stack, SQLite's expression depth or PostgreSQL's `max_stack_depth`; a wide one would
+ * make a statement of megabytes), and the number of values a statement binds. Depth and size are the
+ * same for every store, so a query is refused or accepted alike on each (decision 0011); how many
+ * values a statement may bind is each dialect's own limit, given by the caller.
  */
-import { NgsiError } from '../../../core/errors.js';
-import type { EntityQuery } from '../../../core/query/ast.js';
+import { NgsiError } from '../../core/errors.js';
+import type { EntityQuery } from '../../core/query/ast.js';
 
 /** Deepest nesting of and/or accepted. */
 export const MAX_DEPTH = 32;
 /** Most nodes (terms and leaves, and the values of lists) across q, type and scopeQ. */
 export const MAX_NODES = 2000;
-/** Most bound values in one statement (lists are bound as one array each, so this is rarely near). */
-export const MAX_PARAMS = 60_000;
 
 /** Throw TooComplexQuery when an expression of the query is too deep or too large. */
 export function checkComplexity(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): void {
@@ -37,8 +36,7 @@ export function checkComplexity(q: Omit<EntityQuery, 'limit' | 'offset' | 'count
   }
 }
 
-/** Throw TooComplexQuery when a statement would bind too many values. */
-export function checkParams(count: number): void {
-  if (count > MAX_PARAMS)
-    throw new NgsiError('TooComplexQuery', `query needs more than ${MAX_PARAMS} values`);
+/** Throw TooComplexQuery when a statement would bind more than `max` values (the dialect's bound). */
+export function checkParams(count: number, max: number): void {
+  if (count > max) throw new NgsiError('TooComplexQuery', `query needs more than ${max} values`);
 }

@@ -1,34 +1,41 @@
 /**
- * The time filter of a temporal query as SQL on one time column (as Stellio and the ETSI test
+ * The time filter of a temporal query as a window on one time column (as Stellio and the ETSI test
  * suite read timerel): before = t < timeAt, after = t >= timeAt, between = timeAt <= t < endTimeAt.
  * Without a filter only instances that have the time property are taken (observedAt is optional).
+ * Nonsense (an unknown timerel or property, a bound that is no instant) is a BadRequestData before
+ * any SQL runs. The window is shared by every store (decision 0011); each writes it as SQL in its
+ * own dialect (its temporal/window-sql.ts). The column names are those of every store's
+ * `temporal_instances`.
  */
 import { badRequest } from '../../../core/errors.js';
 import type { TimeFilter, TimeProperty } from '../../../core/temporal/model.js';
-import { sql, type Sql } from '../query/sql.js';
+
+/** A time column of `temporal_instances`. */
+export type TimeColumn = 'observed_at' | 'modified_at' | 'created_at';
 
 /** The column of each time property. */
-export const TIME_COLUMN: Record<TimeProperty, string> = {
+export const TIME_COLUMN: Record<TimeProperty, TimeColumn> = {
   observedAt: 'observed_at',
   modifiedAt: 'modified_at',
   createdAt: 'created_at',
 };
 
-/** A time column and the bounds of the filter on it. */
+/** A time column and the bounds (epoch ms) of the filter on it. */
 export interface TimeWindow {
-  column: string;
+  column: TimeColumn;
   /** Inclusive lower bound (after, between). */
   from?: number;
   /** Exclusive upper bound (before, between). */
   to?: number;
 }
 
-/** The window of a time property and filter; refuses what no instant satisfies the shape of. */
+/** The window of a time property and filter. */
 export function timeWindow(property: TimeProperty, time: TimeFilter | undefined): TimeWindow {
-  const column = TIME_COLUMN[property];
+  // Own keys only: a property named like an Object.prototype member is no column.
+  const column = Object.hasOwn(TIME_COLUMN, property) ? TIME_COLUMN[property] : undefined;
   if (column === undefined) throw badRequest(`unknown timeproperty ${String(property)}`);
   if (time === undefined) return { column };
-  const finite = (n: number): boolean => Number.isFinite(n);
+  const finite = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n);
   switch (time.timerel) {
     case 'before':
       if (!finite(time.timeAt)) throw badRequest('timeAt must be an instant');
@@ -44,13 +51,4 @@ export function timeWindow(property: TimeProperty, time: TimeFilter | undefined)
     default:
       throw badRequest(`unknown timerel ${String((time as { timerel: unknown }).timerel)}`);
   }
-}
-
-/** The SQL condition of a window on the instances aliased `alias`. */
-export function windowSql(w: TimeWindow, alias: string): Sql {
-  const c = `${alias}.${w.column}`;
-  if (w.from !== undefined && w.to !== undefined) return sql(`${c} >= ? AND ${c} < ?`, w.from, w.to);
-  if (w.from !== undefined) return sql(`${c} >= ?`, w.from);
-  if (w.to !== undefined) return sql(`${c} < ?`, w.to);
-  return sql(`${c} IS NOT NULL`);
 }

@@ -2,12 +2,19 @@
  * Aggregation periods on UTC instants (epoch ms): a period is calendar months plus milliseconds
  * (core/temporal Duration). Period k of a series starts at origin + k·months (calendar arithmetic,
  * the day clamped to the month's length: Jan 31 + 1 month = Feb 28/29) + k·ms, computed from the
- * origin every time so that clamping never drifts (Jan 31, Feb 28, Mar 31, Apr 30 …) — the same
- * periods as the SQLite store's.
+ * origin every time so that clamping never drifts (Jan 31, Feb 28, Mar 31, Apr 30 …). Shared by every
+ * store, so their periods are the same by construction (decision 0011).
  */
 import { badRequest } from '../../../core/errors.js';
 import { addDuration } from '../../../core/temporal/duration.js';
 import type { Duration } from '../../../core/temporal/model.js';
+
+/** Most calendar periods one aggregation may span (their bounds are computed here, one by one). */
+export const MAX_CALENDAR_PERIODS = 20_000;
+
+/** Start of period k (k ≥ 0) counted from `origin`. */
+export const periodStart = (origin: number, period: Duration, k: number): number =>
+  addDuration(origin, period, k);
 
 /** A period of no length means the whole time range (clause 4.5.19: `PT0S`). */
 export function isWholeRange(period: Duration | undefined): boolean {
@@ -38,7 +45,7 @@ export function periodsCovering(
     if (out.length >= max) {
       throw badRequest(`the aggregation period splits the time range into more than ${max} periods`);
     }
-    const end = addDuration(origin, period, k);
+    const end = periodStart(origin, period, k);
     out.push([start, end]);
     start = end;
   }
