@@ -119,8 +119,25 @@ export class PgEntityWriter {
     for (let attempt = 1; ; attempt++) {
       try {
         return await transaction(this.pool, async (db) => {
-          const out: Attempt[] = [];
-          for (const j of jobs) out.push(await this.attempt(db, j.tenant, j.mutations));
+          // The calls of one tenant are run as one: their mutations in call order, with one round of
+          // set-based statements (32 single-entity creates cost the statements of one, not 32 times
+          // 11 round trips). Each call gets its slice of the results; the after-commit work is shared.
+          const out: Attempt[] = new Array<Attempt>(jobs.length);
+          const byTenant = new Map<string, number[]>();
+          jobs.forEach((j, i) => byTenant.set(j.tenant, [...(byTenant.get(j.tenant) ?? []), i]));
+          for (const [tenant, idx] of byTenant) {
+            const all = await this.attempt(
+              db,
+              tenant,
+              idx.flatMap((i) => jobs[i]!.mutations),
+            );
+            let from = 0;
+            idx.forEach((i, k) => {
+              const n = jobs[i]!.mutations.length;
+              out[i] = { results: all.results.slice(from, from + n), after: k === 0 ? all.after : [] };
+              from += n;
+            });
+          }
           return out;
         });
       } catch (e) {
