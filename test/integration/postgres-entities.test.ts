@@ -110,19 +110,21 @@ describe('postgres entity writer across replicas', () => {
 });
 
 describe('planner statistics after a load', () => {
-  it('analyzes the entity tables once a load outgrew what the statistics saw', async () => {
+  it('analyzes the entity and history tables once a load outgrew what the statistics saw', async () => {
     const { openPostgresStore } = await import('../../src/store/postgres/index.js');
     const store = openPostgresStore({ url: URL_OF_RUN, poolSize: 2 });
     const pool = createPostgresPool({ url: URL_OF_RUN, max: 1 });
-    const lastAnalyze = async (): Promise<string | null> =>
+    const lastAnalyze = async (table = 'attr_values'): Promise<string | null> =>
       (
         await pool.query<{ at: string | null }>(
-          "SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relname = 'attr_values'",
+          'SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relname = $1',
+          [table],
         )
       ).rows[0]?.at ?? null;
     try {
       await store.migrate();
       const before = await lastAnalyze();
+      const historyBefore = await lastAnalyze('temporal_series');
       const batch = Array.from({ length: 1_200 }, (_, i) =>
         put(entity(`urn:load:${i}`, 'Bin', { level: prop(i) })),
       );
@@ -134,6 +136,13 @@ describe('planner statistics after a load', () => {
       }
       expect(after).not.toBe(before);
       expect(after).not.toBeNull();
+      // 1,200 attribute instances went to history too.
+      let history = await lastAnalyze('temporal_series');
+      for (let i = 0; i < 50 && history === historyBefore; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        history = await lastAnalyze('temporal_series');
+      }
+      expect(history).not.toBe(historyBefore);
     } finally {
       await store.close();
       await pool.end();

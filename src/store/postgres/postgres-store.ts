@@ -29,7 +29,7 @@ import {
 import { postgresCommands } from './commands.js';
 import { postgresContexts } from './contexts.js';
 import { postgresDevices } from './devices.js';
-import { Analyzer } from './entities/analyzer.js';
+import { Analyzer, ENTITY_TABLES, HISTORY_TABLES } from './entities/analyzer.js';
 import { PgDiscovery } from './entities/discovery.js';
 import { getEntity } from './entities/entity-reader.js';
 import { PgEntityWriter } from './entities/entity-writer.js';
@@ -64,6 +64,8 @@ export class PostgresStore implements Store {
   private readonly pgTemporal: PgTemporal;
   private readonly pgOutbox: PgOutbox;
   private readonly analyzer: Analyzer;
+  private readonly historyAnalyzer: Analyzer;
+  readonly temporal: TemporalRepository;
   private closing?: Promise<void>;
   readonly subscriptions: SubscriptionRepository;
   readonly governance: GovernanceRepositories;
@@ -94,7 +96,20 @@ export class PostgresStore implements Store {
       onError: background,
     });
     this.pgOutbox = new PgOutbox(this.pool);
-    this.analyzer = new Analyzer(this.pool, background);
+    this.analyzer = new Analyzer(this.pool, ENTITY_TABLES, background);
+    this.historyAnalyzer = new Analyzer(this.pool, HISTORY_TABLES, background);
+    // History written through the temporal API counts towards its statistics too.
+    const repository = this.pgTemporal.repository;
+    this.temporal = {
+      ...repository,
+      append: async (tenant, write) => {
+        const done = await repository.append(tenant, write);
+        let n = 0;
+        for (const list of Object.values(write.attrs)) n += list.length;
+        this.historyAnalyzer.note(n);
+        return done;
+      },
+    };
     // History first: a change is kept even when no subscription matches it; the outbox last, so its
     // per-subscription ordering lock is held for the shortest time.
     this.writer.addSink(this.pgTemporal);
@@ -105,10 +120,6 @@ export class PostgresStore implements Store {
     this.commands = postgresCommands(this.pool);
     this.iota = postgresIota(this.pool);
     this.contexts = postgresContexts(this.pool);
-  }
-
-  get temporal(): TemporalRepository {
-    return this.pgTemporal.repository;
   }
 
   get outbox(): OutboxRepository {
@@ -130,7 +141,11 @@ export class PostgresStore implements Store {
 
   close(): Promise<void> {
     // Out-of-band partition work (a month created after a write) finishes before the pools end.
-    this.closing ??= Promise.all([this.pgTemporal.settled(), this.analyzer.settled()])
+    this.closing ??= Promise.all([
+      this.pgTemporal.settled(),
+      this.analyzer.settled(),
+      this.historyAnalyzer.settled(),
+    ])
       .then(() => Promise.all([this.pool.end(), this.termsPool.end()]))
       .then(() => undefined);
     return this.closing;
@@ -158,8 +173,15 @@ export class PostgresStore implements Store {
   async mutate(tenant: string, mutations: Mutation[]): Promise<MutationResult[]> {
     const results = await this.writer.mutate(tenant, mutations);
     let created = 0;
-    for (const r of results) if (r.ok && r.action === 'put' && r.before === undefined) created++;
+    let instances = 0;
+    for (const r of results) {
+      if (!r.ok || r.action !== 'put') continue;
+      if (r.before === undefined) created++;
+      // At most one history instance per attribute instance of the entity written.
+      for (const list of Object.values(r.after?.attrs ?? {})) instances += list.length;
+    }
     if (created > 0) this.analyzer.note(created);
+    if (instances > 0) this.historyAnalyzer.note(instances);
     return results;
   }
 
