@@ -59,6 +59,8 @@ describe('configuration', () => {
     expect([...set.explicit].sort()).toEqual(['mqttBroker', 'mqttPort']);
     expect(() => buildConfig({ 'mqtt-port': '65536' }, {})).toThrow(/--mqtt-port/);
     expect(() => buildConfig({ 'mqtt-broker': 'http://broker' }, {})).toThrow(/--mqtt-broker.*mqtt:\/\//);
+    // The URL may hold Urbis's broker password: a refusal names the setting, never the value.
+    expect(() => buildConfig({ 'mqtt-broker': 'http://urbis:s3cret@broker' }, {})).not.toThrow(/s3cret/);
     expect(() => buildConfig({ 'mqtt-group': 'a/b' }, {})).toThrow(/--mqtt-group/);
     expect(() => buildConfig({ 'mqtt-tenant': '../x' }, {})).toThrow(/--mqtt-tenant/);
     expect(() => buildConfig({ 'device-max-payload': '8' }, {})).toThrow(/--device-max-payload/);

@@ -449,6 +449,8 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     doc: 'external MQTT broker whose device topics Urbis consumes with shared subscriptions, e.g. mqtt://127.0.0.1:1883',
     default: '',
     parse: mqttUrl,
+    // The URL may carry Urbis's broker password: an error names the setting, not the value.
+    secret: true,
   },
   mqttGroup: {
     flag: 'mqtt-group',
