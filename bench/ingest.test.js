@@ -16,7 +16,8 @@ describe('timedLoops', () => {
       return 2;
     });
     assert.equal(r.done, steps * 2);
-    assert.ok(r.seconds >= 0.05);
+    // Node's timers are millisecond-grained against performance.now(): one may fire a fraction early.
+    assert.ok(r.seconds >= 0.049, `ran ${r.seconds} s`);
   });
 });
 

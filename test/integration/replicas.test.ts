@@ -283,6 +283,7 @@ describe('devices on the shared broker', () => {
   }, 60_000);
 
   it('loses nothing the broker acknowledged when a replica is killed mid-stream', async () => {
+    let doubled = 0;
     let running = true;
     const FROM = 1_000;
     const streams = devices.map(async (d) => {
@@ -315,8 +316,15 @@ describe('devices on the shared broker', () => {
         );
       });
       const values = (await stored(b, d.id)).sort((x, y) => x - y);
-      expect(values).toEqual(expected);
+      // Nothing acknowledged is lost. A reading committed by A but not yet acknowledged to the broker
+      // when A died comes again after the restart; if newer readings of the device were stored
+      // meanwhile (by B), it is not recognised as a redelivery and is stored a second time
+      // (at least once across a kill: docs/scale-out.md, known limits). No other reading is doubled.
+      expect([...new Set(values)]).toEqual(expected);
+      doubled += values.length - expected.length;
     }
+    // At most one message is in flight per broker connection of A: only those can come twice.
+    expect(doubled).toBeLessThanOrEqual(CONNECTIONS);
   }, 90_000);
 });
 
