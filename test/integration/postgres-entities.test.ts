@@ -149,3 +149,27 @@ describe('planner statistics after a load', () => {
     }
   });
 });
+
+describe('prepared statements of the write path', () => {
+  it('prepares the writer’s statements once per connection and reuses them', async () => {
+    // One connection: what the writer prepared is visible in that session's pg_prepared_statements.
+    const pool = createPostgresPool({ url: URL_OF_RUN, max: 1 });
+    const termsPool = createPostgresPool({ url: URL_OF_RUN, max: 1 });
+    const writer = new PgEntityWriter(pool, new Terms(termsPool));
+    try {
+      for (let i = 0; i < 3; i++)
+        await writer.mutate('urn:t:prep', [put(entity(`urn:prep:${i}`, 'Bin', { level: prop(i) }))]);
+      const { rows } = await pool.query<{ statement: string }>(
+        "SELECT statement FROM pg_prepared_statements WHERE name LIKE 'u%'",
+      );
+      const texts = rows.map((r) => r.statement);
+      expect(texts.some((t) => t.includes('INSERT INTO entities'))).toBe(true);
+      expect(texts.some((t) => t.includes('FOR UPDATE'))).toBe(true);
+      // Three writes, each statement prepared once.
+      expect(new Set(texts).size).toBe(texts.length);
+    } finally {
+      await pool.end();
+      await termsPool.end();
+    }
+  });
+});

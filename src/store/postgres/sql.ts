@@ -4,12 +4,55 @@
  * (a value the column cannot hold, a key given twice, a row that must exist) into NgsiErrors, so a
  * bad input becomes a 4xx and never a 5xx. Other errors pass through with their cause.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { NgsiError } from '../../core/errors.js';
 
 /** What runs a query: the pool (one statement, autocommit) or a client inside a transaction. */
 export interface Sql {
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * A statement prepared once per connection (a named statement: parsed and planned on its first use
+ * on each pooled connection, then only bound and executed). For the fixed statements of hot paths —
+ * the entity writer's, a credential lookup — not for the query compiler's generated SQL, whose texts
+ * are many (each name is kept by every connection for its lifetime).
+ */
+export interface Prepared {
+  readonly name: string;
+  readonly text: string;
+}
+
+const named = new Map<string, Prepared>();
+
+/** Name a fixed statement for preparation (the name is derived from the text: one text, one name). */
+export function prepared(text: string): Prepared {
+  let p = named.get(text);
+  if (p === undefined)
+    named.set(text, (p = { name: `u${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text }));
+  return p;
+}
+
+/** `run` of a fixed statement, prepared once per connection. */
+export function runPrepared<R extends pg.QueryResultRow>(
+  db: Sql,
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  return run<R>(db, prepared(text), values);
+}
+
+/** `rows` of a fixed statement, prepared once per connection. */
+export function rowsPrepared<R extends pg.QueryResultRow>(
+  db: Sql,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  return rows<R>(db, prepared(text), values);
 }
 
 /** SQLSTATE of a pg error, if it is one. */
@@ -28,11 +71,13 @@ export const FOREIGN_KEY_VIOLATION = '23503';
  */
 export async function run<R extends pg.QueryResultRow>(
   db: Sql,
-  text: string,
+  text: string | Prepared,
   values: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
   try {
-    return await db.query<R>(text, values);
+    return typeof text === 'string'
+      ? await db.query<R>(text, values)
+      : await db.query<R>({ name: text.name, text: text.text, values });
   } catch (e) {
     if (sqlState(e)?.startsWith('22')) {
       const why = e instanceof Error ? e.message : 'invalid value';
@@ -45,7 +90,7 @@ export async function run<R extends pg.QueryResultRow>(
 /** The rows of one statement. */
 export async function rows<R extends pg.QueryResultRow>(
   db: Sql,
-  text: string,
+  text: string | Prepared,
   values: unknown[] = [],
 ): Promise<R[]> {
   return (await run<R>(db, text, values)).rows;

@@ -20,7 +20,7 @@ import type { Mutation, MutationResult } from '../../port.js';
 import { byCodeUnit } from '../../shared/code-order.js';
 import { decide } from '../../shared/mutation.js';
 import type { AppliedChange, ChangeSink } from '../change-sink.js';
-import { rows, run, sqlState, transaction, UNIQUE_VIOLATION, type Sql } from '../sql.js';
+import { rowsPrepared, runPrepared, sqlState, transaction, UNIQUE_VIOLATION, type Sql } from '../sql.js';
 import type { Terms } from '../terms.js';
 import { derive, type Derived } from './derive.js';
 import { decodeDoc, encodeDoc } from './entity-reader.js';
@@ -203,7 +203,7 @@ export class PgEntityWriter {
     // An id (or tenant) holding U+0000 cannot be stored here, so it names no stored entity.
     const found = tenant.includes('\u0000')
       ? []
-      : await rows<{ eid: string; id: string; doc: string }>(
+      : await rowsPrepared<{ eid: string; id: string; doc: string }>(
           db,
           `SELECT eid, id, doc::text AS doc FROM entities WHERE tenant = $1 AND id = ANY($2::text[])
            ORDER BY id FOR UPDATE`,
@@ -228,13 +228,13 @@ export class PgEntityWriter {
       else if (s.eid !== undefined && s.now) updated.push({ eid: s.eid, e: s.now });
       else if (s.now) created.push(s.now);
     }
-    if (gone.length > 0) await run(db, 'DELETE FROM entities WHERE eid = ANY($1::bigint[])', [gone]);
+    if (gone.length > 0) await runPrepared(db, 'DELETE FROM entities WHERE eid = ANY($1::bigint[])', [gone]);
     if (updated.length === 0 && created.length === 0) return;
-    await run(db, 'INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
+    await runPrepared(db, 'INSERT INTO tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [tenant]);
     const written: Array<{ eid: number; e: Entity; d: Derived }> = [];
     if (updated.length > 0) {
       const ds = updated.map((u) => derive(u.e));
-      await run(
+      await runPrepared(
         db,
         `UPDATE entities AS e SET type0 = u.type0, created_at = u.created_at, modified_at = u.modified_at,
            signature = u.signature, doc = u.doc::json
@@ -253,12 +253,12 @@ export class PgEntityWriter {
       const eids = updated.map((u) => u.eid);
       // Side rows are replaced whole: one statement per table, whatever changed.
       for (const table of ['entity_types', 'entity_scopes', 'attr_values', 'entity_geo'])
-        await run(db, `DELETE FROM ${table} WHERE eid = ANY($1::bigint[])`, [eids]);
+        await runPrepared(db, `DELETE FROM ${table} WHERE eid = ANY($1::bigint[])`, [eids]);
       updated.forEach((u, n) => written.push({ eid: u.eid, e: u.e, d: ds[n]! }));
     }
     if (created.length > 0) {
       const ds = created.map((e) => derive(e));
-      const inserted = await rows<{ eid: string; id: string }>(
+      const inserted = await rowsPrepared<{ eid: string; id: string }>(
         db,
         `INSERT INTO entities (tenant, id, type0, created_at, modified_at, signature, doc)
          SELECT $1, u.id, u.type0, u.created_at, u.modified_at, u.signature, u.doc::json
@@ -337,21 +337,21 @@ export class PgEntityWriter {
       });
     }
     if (types.eid.length > 0)
-      await run(
+      await runPrepared(
         db,
         `INSERT INTO entity_types (eid, type, tenant, id)
          SELECT u.eid, u.type, $1, u.id FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u(eid, type, id)`,
         [tenant, types.eid, types.type, types.id],
       );
     if (scopes.eid.length > 0)
-      await run(
+      await runPrepared(
         db,
         `INSERT INTO entity_scopes (eid, scope, tenant)
          SELECT u.eid, u.scope, $1 FROM unnest($2::bigint[], $3::text[]) AS u(eid, scope)`,
         [tenant, scopes.eid, scopes.scope],
       );
     if (values.eid.length > 0)
-      await run(
+      await runPrepared(
         db,
         `INSERT INTO attr_values (eid, p, i, tenant, k, num, str, d, ms)
          SELECT u.eid, u.p, u.i, $1, u.k, u.num, u.str, u.d, u.ms
@@ -360,7 +360,7 @@ export class PgEntityWriter {
         [tenant, values.eid, values.p, values.i, values.k, values.num, values.str, values.d, values.ms],
       );
     if (geo.eid.length > 0)
-      await run(
+      await runPrepared(
         db,
         `INSERT INTO entity_geo (eid, n, p, tenant, geom)
          SELECT u.eid, u.n, u.p, $1, ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(u.g)), 4326)

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { ApiKeyRecord, IdentityRepository, PrincipalRecord } from '../../governance-port.js';
-import { rows, run, unique } from '../sql.js';
+import { rows, run, unique, rowsPrepared } from '../sql.js';
 import { withPresent } from '../values.js';
 
 interface PrincipalRow {
@@ -95,7 +95,8 @@ export function postgresIdentity(pool: pg.Pool): IdentityRepository {
       );
     },
     getPrincipal: async (tenant, id) => {
-      const [r] = await rows<PrincipalRow>(
+      // Prepared: every authenticated request asks this.
+      const [r] = await rowsPrepared<PrincipalRow>(
         pool,
         `SELECT ${PRINCIPAL} FROM principals WHERE tenant = $1 AND id = $2`,
         [tenant, id],
@@ -139,7 +140,7 @@ export function postgresIdentity(pool: pg.Pool): IdentityRepository {
       return r && toKey(r);
     },
     keyByHash: async (hash) => {
-      const [r] = await rows<KeyRow>(pool, `SELECT ${KEY} FROM api_keys WHERE hash = $1`, [hash]);
+      const [r] = await rowsPrepared<KeyRow>(pool, `SELECT ${KEY} FROM api_keys WHERE hash = $1`, [hash]);
       return r && toKey(r);
     },
     listKeys: async (tenant) =>
