@@ -1,7 +1,7 @@
 /**
  * Integration (issue #6): PostgreSQL subscriptions and outbox against the machine's PostgreSQL.
- * The outbox conformance suite runs on a partial store (the entity writer with the outbox as its
- * change sink); then what several replicas need: one subscription's oids commit in increasing order
+ * (The outbox conformance suite runs on the whole store in postgres-conformance.test.ts.) What
+ * several replicas need: one subscription's oids commit in increasing order
  * (a reader paging by `afterOid` skips an entry without the order lock, and misses nothing with
  * it), writers of overlapping subscriptions do not deadlock, burying entries twice counts them once,
  * deleting a subscription takes the entries a writer was committing; and the subscription
@@ -10,60 +10,22 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { NgsiError } from '../../src/core/errors.js';
-import { describeOutbox } from '../../src/store/conformance/index.js';
 import { entity } from '../../src/store/conformance/fixtures.js';
 import { subscription } from '../../src/store/conformance/outbox.js';
-import type { Change, Notice, Reactor, Store } from '../../src/store/port.js';
+import type { Change, Notice } from '../../src/store/port.js';
 import type { AppliedChange } from '../../src/store/postgres/change-sink.js';
-import { getEntity } from '../../src/store/postgres/entities/entity-reader.js';
-import { PgEntityWriter } from '../../src/store/postgres/entities/entity-writer.js';
-import { PgOutbox, type OutboxListener } from '../../src/store/postgres/outbox.js';
+import { PgOutbox } from '../../src/store/postgres/outbox.js';
 import { INSERT_ENTRIES_SQL } from '../../src/store/postgres/outbox/entries.js';
 import { DEAD_LETTERS_SQL, PENDING_SQL, TAKE_SQL } from '../../src/store/postgres/outbox/repository.js';
 import { createPostgresPool } from '../../src/store/postgres/pool.js';
 import { transaction, type Sql } from '../../src/store/postgres/sql.js';
 import { PgSubscriptions } from '../../src/store/postgres/subscriptions.js';
-import { Terms } from '../../src/store/postgres/terms.js';
 import { freshDatabase } from './postgres-database.js';
 
 const URL_OF_RUN = freshDatabase('urbis_it_outbox');
 
 const poolOf = (applicationName: string, max = 4): pg.Pool =>
   createPostgresPool({ url: URL_OF_RUN, max, applicationName });
-
-/** Test-only: the parts of the Store port this step provides, cast to Store for the suite. */
-async function makeStore(): Promise<Store> {
-  const pool = poolOf('urbis-it-outbox', 6);
-  const termsPool = poolOf('urbis-it-outbox-terms', 1);
-  await pool.query(
-    "TRUNCATE entities, tenants, subscriptions, outbox CASCADE; INSERT INTO tenants (name) VALUES ('')",
-  );
-  const writer = new PgEntityWriter(pool, new Terms(termsPool));
-  const outbox = new PgOutbox(pool);
-  writer.addSink(outbox);
-  const partial = {
-    capabilities: { dialect: 'postgres', exactGeo: true, maxLimit: 1000, nulInText: false },
-    mutate: writer.mutate.bind(writer),
-    getEntity: (tenant: string, id: string) => getEntity(pool, tenant, id),
-    setReactor: (r: Reactor | undefined) => {
-      outbox.reactor = r;
-    },
-    onOutbox: (l: OutboxListener | undefined) => {
-      outbox.listener = l;
-    },
-    subscriptions: new PgSubscriptions(pool).repository,
-    outbox: outbox.repository,
-    close: async () => {
-      await pool.end();
-      await termsPool.end();
-    },
-  };
-  return partial as unknown as Store;
-}
-
-describe('postgres store: outbox conformance', () => {
-  describeOutbox(makeStore);
-});
 
 /** A change creating entity `id` of tenant `tenant`. */
 const created = (tenant: string, id: string): AppliedChange => ({

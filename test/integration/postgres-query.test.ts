@@ -1,7 +1,7 @@
 /**
- * Integration: entity queries on PostgreSQL + PostGIS (issue #6) — `PgQueryRunner` through the
- * query conformance suites (q against the reference `matchesQ`, types / scopes / order / paging,
- * geoQ, visibility, robustness), then what is the runner's own: what runs in JavaScript (patterns,
+ * Integration: entity queries on PostgreSQL + PostGIS (issue #6) — what is `PgQueryRunner`'s own
+ * (its port behaviour is the conformance suite's, run on the whole store in
+ * postgres-conformance.test.ts): what runs in JavaScript (patterns,
  * non-plain paths, an order by a non-plain path) pages and counts exactly, values PostgreSQL text
  * cannot hold answer as the reference does, and the plans over a seeded tenant drive from the
  * indexes the design names (docs/postgres-query-plans.md).
@@ -12,13 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/core/model/entity.js';
 import type { EntityQuery } from '../../src/core/query/ast.js';
 import { matchesQ } from '../../src/core/query/q-match.js';
-import {
-  describeQueryGeo,
-  describeQueryQ,
-  describeQueryTypeScopeOrder,
-  describeQueryVisibility,
-  describeRobustness,
-} from '../../src/store/conformance/index.js';
 import {
   cmp,
   entity,
@@ -35,8 +28,6 @@ import {
   str,
 } from '../../src/store/conformance/fixtures.js';
 import { randomEntities } from '../../src/store/conformance/q-arbitraries.js';
-import type { Store } from '../../src/store/port.js';
-import { getEntity } from '../../src/store/postgres/entities/entity-reader.js';
 import { PgEntityWriter } from '../../src/store/postgres/entities/entity-writer.js';
 import { createPostgresPool } from '../../src/store/postgres/pool.js';
 import { jsOrder } from '../../src/store/postgres/query/order.js';
@@ -87,39 +78,6 @@ function open(): Opened {
 const TRUNCATE =
   'TRUNCATE entities, tenants, temporal_entities, temporal_types, temporal_series, temporal_instances CASCADE; ' +
   "INSERT INTO tenants (name) VALUES ('')";
-
-/** Test-only: the parts of the Store port the query suites use, cast to Store. */
-async function makeStore(): Promise<Store> {
-  const o = open();
-  await o.pool.query(TRUNCATE);
-  const partial = {
-    capabilities: { dialect: 'postgres', exactGeo: true, maxLimit: 1000, nulInText: false },
-    mutate: o.writer.mutate.bind(o.writer),
-    getEntity: (tenant: string, id: string) => getEntity(o.pool, tenant, id),
-    queryEntities: (tenant: string, q: EntityQuery) => o.runner.page(tenant, q),
-    queryIds: (tenant: string, q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>) => o.runner.ids(tenant, q),
-    temporal: o.temporal.repository,
-    close: o.close,
-  };
-  return partial as unknown as Store;
-}
-
-describe('postgres store: query conformance', () => {
-  beforeAll(async () => {
-    // The current month's history partition first, so no out-of-band creation runs mid-test.
-    const o = open();
-    try {
-      await o.temporal.ensurePartitions();
-    } finally {
-      await o.close();
-    }
-  });
-  describeQueryQ(makeStore);
-  describeQueryTypeScopeOrder(makeStore);
-  describeQueryGeo(makeStore);
-  describeQueryVisibility(makeStore);
-  describeRobustness(makeStore);
-});
 
 /** Entities of a tenant written through the store's writer (failing the test on any failure). */
 async function seedTenant(o: Opened, tenant: string, entities: Entity[]): Promise<void> {

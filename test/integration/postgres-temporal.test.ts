@@ -1,7 +1,7 @@
 /**
- * Integration: the PostgreSQL temporal history (issue #6) against the machine's PostgreSQL — the
- * temporal conformance suites (history through the entity writer's `mutate`, reads, aggregation,
- * retention and erasure), then what is PostgreSQL's own: monthly partitions (created ahead,
+ * Integration: the PostgreSQL temporal history (issue #6) against the machine's PostgreSQL — what is
+ * PostgreSQL's own (the temporal conformance suites run on the whole store in
+ * postgres-conformance.test.ts): monthly partitions (created ahead,
  * created out of band when a write lands in DEFAULT, by several replicas at once, dropped for
  * retention), the plans (series read through their time index, prunes that skip later months),
  * aggregation against a reference computed in JavaScript, concurrent writers and deleters leaving
@@ -12,16 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stampNew } from '../../src/core/entity/operations.js';
 import { NgsiError } from '../../src/core/errors.js';
 import type { Attribute } from '../../src/core/model/entity.js';
-import {
-  describeTemporal,
-  describeTemporalAggregation,
-  describeTemporalRetention,
-} from '../../src/store/conformance/index.js';
 import { entity, iri } from '../../src/store/conformance/fixtures.js';
 import { create, HOUR, obs, sel, tq, update } from '../../src/store/conformance/temporal-fixtures.js';
 import type { AggregateBucket, AggrMethod, Duration } from '../../src/core/temporal/model.js';
 import type { Store, TemporalEntityQuery } from '../../src/store/port.js';
-import { getEntity } from '../../src/store/postgres/entities/entity-reader.js';
 import { PgEntityWriter } from '../../src/store/postgres/entities/entity-writer.js';
 import { createPostgresPool } from '../../src/store/postgres/pool.js';
 import { PgQueryRunner } from '../../src/store/postgres/query/query-runner.js';
@@ -73,39 +67,6 @@ function open(): Opened {
 
 const TRUNCATE =
   "TRUNCATE entities, tenants, temporal_entities, temporal_types, temporal_series, temporal_instances CASCADE; INSERT INTO tenants (name) VALUES ('')";
-
-/** Test-only: the parts of the Store port the temporal suites use, cast to Store. */
-async function makeStore(): Promise<Store> {
-  const o = open();
-  await o.pool.query(TRUNCATE);
-  const partial = {
-    capabilities: { dialect: 'postgres', exactGeo: true, maxLimit: 1000, nulInText: false },
-    mutate: o.writer.mutate.bind(o.writer),
-    temporal: o.temporal.repository,
-    getEntity: (tenant: string, id: string) => getEntity(o.pool, tenant, id),
-    tenantExists: async (tenant: string) =>
-      (await o.pool.query('SELECT 1 FROM tenants WHERE name = $1', [tenant])).rowCount === 1,
-    close: o.close,
-  };
-  return partial as unknown as Store;
-}
-
-describe('postgres store: temporal conformance', () => {
-  beforeAll(async () => {
-    // The months the suites write in (January 2026 and now) get their partitions first, so that no
-    // out-of-band creation runs in the middle of a test (that path has tests of its own below).
-    const o = open();
-    try {
-      await o.temporal.ensurePartitions(new Date(Date.UTC(2026, 0, 15)));
-      await o.temporal.ensurePartitions();
-    } finally {
-      await o.close();
-    }
-  });
-  describeTemporal(makeStore);
-  describeTemporalRetention(makeStore);
-  describeTemporalAggregation(makeStore);
-});
 
 /** Every statement a pool runs while `capture` is on (text and values), to look at their plans. */
 function capturing(pool: pg.Pool): { log: Array<[string, unknown[]]>; on(v: boolean): void } {
