@@ -3,7 +3,23 @@
  * environment variables, then defaults. Nothing else reads process.env.
  */
 
-import ipaddr from 'ipaddr.js';
+import {
+  int,
+  text,
+  oneOf,
+  hostList,
+  list,
+  anyText,
+  bool,
+  httpsUrl,
+  isoDuration,
+  mqttUrl,
+  natsUrls,
+  storeUrl,
+  shareGroup,
+  tenantName,
+  origins,
+} from './config-values.js';
 
 /** Where a setting comes from and how it is checked. */
 interface Setting<T> {
@@ -110,139 +126,6 @@ export interface Config {
 
 /** Raised for a bad setting: the message is the one line printed before exiting. */
 export class ConfigError extends Error {}
-
-const int =
-  (min: number, max: number) =>
-  (raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`expected an integer in [${min}, ${max}]`);
-    return n;
-  };
-const text = (raw: string): string => {
-  if (raw.trim() === '') throw new Error('must not be empty');
-  return raw;
-};
-const oneOf =
-  (...values: string[]) =>
-  (raw: string): string => {
-    if (!values.includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
-    return raw;
-  };
-
-/** `a,b/n,…`: IP addresses, CIDR ranges or host names (checked for syntax only; they are resolved at use). */
-function hostList(raw: string): string[] {
-  const items = raw
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-  for (const item of items) {
-    if (item.includes('/')) {
-      try {
-        ipaddr.parseCIDR(item);
-      } catch {
-        throw new Error(`${JSON.stringify(item)} is not a CIDR range`);
-      }
-    } else if (
-      !ipaddr.isValid(item) &&
-      !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(item)
-    ) {
-      throw new Error(`${JSON.stringify(item)} is neither an address, a CIDR range nor a host name`);
-    }
-  }
-  return items;
-}
-
-const list = (raw: string): string[] =>
-  raw
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-const anyText = (raw: string): string => raw;
-const bool = (raw: string): boolean => {
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Error('expected true or false');
-};
-const httpsUrl = (raw: string): string => {
-  if (raw === '') return raw;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('expected a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('expected an http(s) URL');
-  return raw;
-};
-const isoDuration = (raw: string): string => {
-  if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(raw))
-    throw new Error('expected an ISO 8601 duration such as P1D or PT1H');
-  return raw;
-};
-const mqttUrl = (raw: string): string => {
-  if (raw === '') return raw;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('expected a URL');
-  }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol))
-    throw new Error('expected an mqtt://, mqtts://, ws:// or wss:// URL');
-  return raw;
-};
-const natsUrls = (raw: string): string => {
-  if (raw === '') return raw;
-  for (const part of raw.split(',')) {
-    let url: URL;
-    try {
-      url = new URL(part.trim());
-    } catch {
-      throw new Error(`${JSON.stringify(part)} is not a URL`);
-    }
-    if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
-      throw new Error('expected nats:// (or tls://) URLs, comma-separated');
-  }
-  return raw;
-};
-/** '' (the embedded store) or a PostgreSQL URL with a host; the message never repeats the URL (it may hold a password). */
-const storeUrl = (raw: string): string => {
-  if (raw === '') return raw;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('expected a postgres:// URL');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-    throw new Error(`expected a postgres:// URL, not ${url.protocol}//…`);
-  if (url.hostname === '') throw new Error('the postgres:// URL names no host');
-  return raw;
-};
-const shareGroup = (raw: string): string => {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new Error('expected 1–64 letters, digits, _ or -');
-  return raw;
-};
-const tenantName = (raw: string): string => {
-  if (raw !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,127}$/.test(raw))
-    throw new Error('not a valid tenant name');
-  return raw;
-};
-const origins = (raw: string): string[] => {
-  const items = list(raw);
-  for (const o of items) {
-    if (o === '*') throw new Error('a wildcard origin is not allowed: name the origins');
-    let url: URL;
-    try {
-      url = new URL(o);
-    } catch {
-      throw new Error(`${JSON.stringify(o)} is not an origin`);
-    }
-    if (url.origin !== o) throw new Error(`${JSON.stringify(o)} is not an origin (scheme://host[:port])`);
-  }
-  return items;
-};
 
 /** Every setting, with its flag, variable, default and one-line doc (the README table is made from this). */
 export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Config[K]> } = {

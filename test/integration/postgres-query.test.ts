@@ -7,7 +7,6 @@
  * indexes the design names (docs/postgres-query-plans.md).
  */
 import fc from 'fast-check';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/core/model/entity.js';
 import type { EntityQuery } from '../../src/core/query/ast.js';
@@ -28,56 +27,17 @@ import {
   str,
 } from '../../src/store/conformance/fixtures.js';
 import { randomEntities } from '../../src/store/conformance/q-arbitraries.js';
-import { PgEntityWriter } from '../../src/store/postgres/entities/entity-writer.js';
-import { createPostgresPool } from '../../src/store/postgres/pool.js';
 import { jsOrder } from '../../src/store/postgres/query/order.js';
-import { PgQueryRunner } from '../../src/store/postgres/query/query-runner.js';
-import { Terms } from '../../src/store/postgres/terms.js';
-import { PgTemporal } from '../../src/store/postgres/temporal/pg-temporal.js';
 import { freshDatabase } from './postgres-database.js';
+import { openParts, TRUNCATE_ENTITIES_AND_HISTORY, type StoreParts } from './postgres-parts.js';
 
 const URL_OF_RUN = freshDatabase('urbis_it_query');
 
-interface Opened {
-  pool: pg.Pool;
-  writer: PgEntityWriter;
-  runner: PgQueryRunner;
-  temporal: PgTemporal;
-  close(): Promise<void>;
-}
+type Opened = StoreParts;
 
-function open(): Opened {
-  const pool = createPostgresPool({ url: URL_OF_RUN, max: 6, applicationName: 'urbis-it-query' });
-  const termsPool = createPostgresPool({ url: URL_OF_RUN, max: 1, applicationName: 'urbis-it-terms' });
-  const terms = new Terms(termsPool);
-  const writer = new PgEntityWriter(pool, terms);
-  const runner = new PgQueryRunner({ pool, terms, maxLimit: 1000 });
-  // The temporal history (the visibility suite also queries it) takes its entity ids from the runner.
-  const temporal = new PgTemporal({
-    pool,
-    terms,
-    ids: (tenant, q) => runner.ids(tenant, q),
-    onError: (e) => {
-      throw e;
-    },
-  });
-  writer.addSink(temporal);
-  return {
-    pool,
-    writer,
-    runner,
-    temporal,
-    close: async () => {
-      await temporal.settled();
-      await pool.end();
-      await termsPool.end();
-    },
-  };
-}
+const open = (): Opened => openParts(URL_OF_RUN, 'urbis-it-query');
 
-const TRUNCATE =
-  'TRUNCATE entities, tenants, temporal_entities, temporal_types, temporal_series, temporal_instances CASCADE; ' +
-  "INSERT INTO tenants (name) VALUES ('')";
+const TRUNCATE = TRUNCATE_ENTITIES_AND_HISTORY;
 
 /** Entities of a tenant written through the store's writer (failing the test on any failure). */
 async function seedTenant(o: Opened, tenant: string, entities: Entity[]): Promise<void> {

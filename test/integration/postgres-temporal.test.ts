@@ -16,57 +16,19 @@ import { entity, iri } from '../../src/store/conformance/fixtures.js';
 import { create, HOUR, obs, sel, tq, update } from '../../src/store/conformance/temporal-fixtures.js';
 import type { AggregateBucket, AggrMethod, Duration } from '../../src/core/temporal/model.js';
 import type { Store, TemporalEntityQuery } from '../../src/store/port.js';
-import { PgEntityWriter } from '../../src/store/postgres/entities/entity-writer.js';
-import { createPostgresPool } from '../../src/store/postgres/pool.js';
-import { PgQueryRunner } from '../../src/store/postgres/query/query-runner.js';
 import { transaction } from '../../src/store/postgres/sql.js';
-import { Terms } from '../../src/store/postgres/terms.js';
 import { monthOf, monthPartition } from '../../src/store/postgres/temporal/partitions.js';
-import { PgTemporal } from '../../src/store/postgres/temporal/pg-temporal.js';
 import { periodsCovering } from '../../src/store/shared/temporal/periods.js';
 import { freshDatabase } from './postgres-database.js';
+import { openParts, TRUNCATE_ENTITIES_AND_HISTORY, type StoreParts } from './postgres-parts.js';
 
 const URL_OF_RUN = freshDatabase('urbis_it_temporal');
 
-interface Opened {
-  pool: pg.Pool;
-  termsPool: pg.Pool;
-  writer: PgEntityWriter;
-  temporal: PgTemporal;
-  close(): Promise<void>;
-}
+type Opened = StoreParts;
 
-function open(): Opened {
-  const pool = createPostgresPool({ url: URL_OF_RUN, max: 6, applicationName: 'urbis-it' });
-  const termsPool = createPostgresPool({ url: URL_OF_RUN, max: 1, applicationName: 'urbis-it-terms' });
-  const terms = new Terms(termsPool);
-  const runner = new PgQueryRunner({ pool, terms, maxLimit: 1000 });
-  const writer = new PgEntityWriter(pool, terms);
-  const temporal = new PgTemporal({
-    pool,
-    terms,
-    // q / geoQ / scopeQ over the current state: the store's query runner.
-    ids: (tenant, q) => runner.ids(tenant, q),
-    onError: (e) => {
-      throw e;
-    },
-  });
-  writer.addSink(temporal);
-  return {
-    pool,
-    termsPool,
-    writer,
-    temporal,
-    close: async () => {
-      await temporal.settled();
-      await pool.end();
-      await termsPool.end();
-    },
-  };
-}
+const open = (): Opened => openParts(URL_OF_RUN, 'urbis-it');
 
-const TRUNCATE =
-  "TRUNCATE entities, tenants, temporal_entities, temporal_types, temporal_series, temporal_instances CASCADE; INSERT INTO tenants (name) VALUES ('')";
+const TRUNCATE = TRUNCATE_ENTITIES_AND_HISTORY;
 
 /** Every statement a pool runs while `capture` is on (text and values), to look at their plans. */
 function capturing(pool: pg.Pool): { log: Array<[string, unknown[]]>; on(v: boolean): void } {
