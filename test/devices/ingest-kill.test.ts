@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clockedAqProfile } from '../support/devices.js';
 import { authHeader, freePort, serverEnv, waitReady } from '../support/serve-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -120,15 +121,7 @@ describe('ingest across a crash', () => {
     let server = start(port, mqttPort, dataDir);
     await waitReady(port);
 
-    const profile = await call(port, 'PUT', '/device-profiles/aq', {
-      id: 'aq',
-      transport: 'mqtt',
-      codec: { kind: 'json' },
-      entityType: 'AirQualityObserved',
-      mapping: { pm25: { attribute: 'pm25', unitCode: 'GQ' } },
-      deviceTime: 'ts',
-      maxMessagesPerMinute: 100_000,
-    });
+    const profile = await call(port, 'PUT', '/device-profiles/aq', clockedAqProfile());
     expect(profile.status).toBe(201);
     const created = await call(
       port,

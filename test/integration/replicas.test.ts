@@ -14,6 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockedAqProfile } from '../support/devices.js';
 import { authHeader, freePort, serverEnv, waitReady } from '../support/serve-process.js';
 import { freshDatabase } from './postgres-database.js';
 
@@ -238,15 +239,7 @@ describe('devices on the shared broker', () => {
   const devices = Array.from({ length: DEVICES }, (_, i) => new Device(`r${i}`));
 
   beforeAll(async () => {
-    const profile = await call(a, 'PUT', '/device-profiles/aq', {
-      id: 'aq',
-      transport: 'mqtt',
-      codec: { kind: 'json' },
-      entityType: 'AirQualityObserved',
-      mapping: { pm25: { attribute: 'pm25', unitCode: 'GQ' } },
-      deviceTime: 'ts',
-      maxMessagesPerMinute: 100_000,
-    });
+    const profile = await call(a, 'PUT', '/device-profiles/aq', clockedAqProfile());
     expect(profile.status).toBe(201);
     const created = await call(
       a,

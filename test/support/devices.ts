@@ -28,6 +28,20 @@ export const aqProfile = (transport = 'mqtt', extra: Record<string, unknown> = {
   ...extra,
 });
 
+/**
+ * The profile of the crash and replica tests: one PM2.5 reading per message with the device's own
+ * clock (`ts`), so a reading is known by its instant, and a rate limit no test reaches.
+ */
+export const clockedAqProfile = (id = 'aq') => ({
+  id,
+  transport: 'mqtt',
+  codec: { kind: 'json' },
+  entityType: 'AirQualityObserved',
+  mapping: { pm25: { attribute: 'pm25', unitCode: 'GQ' } },
+  deviceTime: 'ts',
+  maxMessagesPerMinute: 100_000,
+});
+
 export interface ProvisionedDevice {
   id: string;
   entityId: string;
