@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.urbis/**', 'coverage/**', 'tmp-*/**'] },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', '.urbis/**', 'coverage/**', 'tmp-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,24 @@ export default tseslint.config(
         'error',
         { object: 'it', property: 'only', message: 'Focused tests hide the rest of the suite.' },
         { object: 'describe', property: 'only', message: 'Focused tests hide the rest of the suite.' },
+      ],
+    },
+  },
+  // The dashboard runs in the browser and talks to Urbis over HTTP only (DESIGN.md: web uses the public APIs).
+  {
+    files: ['web/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../src/**', '../../../src/**', '../../../../src/**'],
+              message: 'web/ uses the public HTTP API only.',
+            },
+          ],
+        },
       ],
     },
   },

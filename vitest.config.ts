@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // The integration tests need PostgreSQL and NATS: `npm run test:integration` (vitest.integration.config.ts).
-    exclude: ['test/integration/**', '**/node_modules/**'],
+    exclude: ['test/integration/**', 'test/browser/**', '**/node_modules/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -120,6 +120,18 @@ export interface Config {
   busReplicas: number;
   /** The store: empty for the embedded SQLite store in the data directory, or a postgres:// URL. */
   store: string;
+  /** Run the demo city (tenant `demo`) in this process: on by default, so that `npm start` shows a living city. */
+  demo: boolean;
+  /** Seed of the demo city: the same seed gives the same city. */
+  demoSeed: number;
+  /** How much faster than real time the demo city's days and incidents run. */
+  demoSpeed: number;
+  /** How many devices the demo city has: `default` (about 400) or `small` (about 60). */
+  demoSize: 'default' | 'small';
+  /** A local PMTiles file served to the dashboard as its basemap (empty: the city's own geography only). */
+  basemap: string;
+  /** Client id of the dashboard at the OpenID Connect issuer (a public client using PKCE; empty: API keys only). */
+  oidcClientId: string;
   /** Settings given by a flag or the environment rather than defaulted (for messages that say so). */
   explicit: ReadonlySet<string>;
 }
@@ -441,6 +453,48 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     parse: storeUrl,
     secret: true,
   },
+  demo: {
+    flag: 'demo',
+    env: 'URBIS_DEMO',
+    doc: 'run the demo city in tenant "demo" (--no-demo turns it off)',
+    default: true,
+    parse: bool,
+  },
+  demoSeed: {
+    flag: 'demo-seed',
+    env: 'URBIS_DEMO_SEED',
+    doc: 'seed of the demo city (the same seed, the same city)',
+    default: 42,
+    parse: int(0, 2 ** 31 - 1),
+  },
+  demoSpeed: {
+    flag: 'demo-speed',
+    env: 'URBIS_DEMO_SPEED',
+    doc: "how many times faster than real time the demo city's days and incidents run",
+    default: 1,
+    parse: int(1, 3600),
+  },
+  demoSize: {
+    flag: 'demo-size',
+    env: 'URBIS_DEMO_SIZE',
+    doc: 'devices of the demo city: default (about 400) or small (about 60)',
+    default: 'default',
+    parse: oneOf('default', 'small') as (raw: string) => 'default' | 'small',
+  },
+  basemap: {
+    flag: 'basemap',
+    env: 'URBIS_BASEMAP',
+    doc: 'local PMTiles file served to the dashboard as its basemap',
+    default: '',
+    parse: anyText,
+  },
+  oidcClientId: {
+    flag: 'oidc-client-id',
+    env: 'URBIS_OIDC_CLIENT_ID',
+    doc: "the dashboard's client id at the OpenID Connect issuer (public client, PKCE)",
+    default: '',
+    parse: anyText,
+  },
 };
 
 /** Build the configuration from parsed flags and an environment; throws ConfigError naming the setting. */
@@ -483,6 +537,9 @@ export function buildConfig(
   }
   if (config.oidcIssuer !== '' && config.oidcAudience === '') {
     throw new ConfigError('invalid --oidc-audience: required with --oidc-issuer');
+  }
+  if (config.oidcClientId !== '' && config.oidcIssuer === '') {
+    throw new ConfigError('invalid --oidc-client-id: it needs --oidc-issuer');
   }
   if (config.chirpstackUrl !== '' && config.chirpstackToken === '') {
     throw new ConfigError('invalid --chirpstack-url: URBIS_CHIRPSTACK_TOKEN is required with it');

@@ -42,6 +42,7 @@ type TransportConfig = Pick<
   | 'ttsApp'
   | 'ttsWebhook'
   | 'explicit'
+  | 'demo'
 >;
 
 /** Start what the configuration asks for; on failure, stop what was started and throw. */
@@ -62,16 +63,24 @@ export async function startDeviceTransports(
   const out: RunningTransports = { close };
   try {
     if (config.mqttPort > 0) {
-      const broker = await listenOrSkip(config, 'mqttPort', logger, () =>
+      const embedded = (port: number) =>
         startEmbeddedBroker({
           ingress: devices.ingress,
           commands: devices.commands,
           iota,
-          port: config.mqttPort,
+          port,
           host: config.host,
           ...(tls ? { tls } : {}),
           log: logger.child({ transport: 'mqtt' }),
-        }),
+        });
+      // The demo city's actuators take their commands over MQTT: with the default port taken (a
+      // Mosquitto already runs) the broker moves to a free port rather than leaving them deaf.
+      const broker = await listenOrSkip(
+        config,
+        'mqttPort',
+        logger,
+        () => embedded(config.mqttPort),
+        config.demo && config.mqttBroker === '' ? () => embedded(0) : undefined,
       );
       if (broker !== undefined) {
         closers.push(() => broker.close());
@@ -144,6 +153,7 @@ async function listenOrSkip<T>(
   setting: 'mqttPort' | 'coapPort',
   logger: Logger,
   start: () => Promise<T>,
+  onFreePort?: () => Promise<T>,
 ): Promise<T | undefined> {
   try {
     return await start();
@@ -152,6 +162,13 @@ async function listenOrSkip<T>(
     const flag = setting === 'mqttPort' ? '--mqtt-port' : '--coap-port';
     const port = config[setting];
     if (config.explicit.has(setting)) throw new ConfigError(`invalid ${flag}=${port}: the port is in use`);
+    if (onFreePort !== undefined) {
+      logger.warn(
+        { port, setting: flag },
+        `port ${port} is in use (another broker?): listening on a free port`,
+      );
+      return onFreePort();
+    }
     logger.warn(
       { port, setting: flag },
       `port ${port} is in use (another broker?): this transport is off; choose a free port with ${flag}`,

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { auditCommand } from './audit-command.js';
 import { ConfigError, SETTINGS, buildConfig } from './config.js';
+import { switchFlags } from './switch-flags.js';
 import { devicesCommand } from './devices-command.js';
 import { keysCommand } from './keys-command.js';
 import { retentionCommand } from './retention-command.js';
@@ -63,10 +64,8 @@ export async function main(argv: string[]): Promise<number> {
         .filter((s) => s.flag !== '')
         .map((s) => [s.flag, { type: 'string' as const }]),
     );
-    flags = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
+    flags = parseArgs({ args: switchFlags(rest), options, strict: true, allowPositionals: false })
+      .values as Record<string, string | undefined>;
   } catch (e) {
     process.stderr.write(`urbis: ${(e as Error).message}\n`);
     return 2;

@@ -40,11 +40,18 @@ import { deviceApi } from './devices/index.js';
 import { jobGate } from '../bus/job-gate.js';
 import { CLUSTER_RESCAN_MS, joinCluster } from '../context/cluster/cluster.js';
 import type { Bus } from '../bus/port.js';
+import { LiveFeed } from '../context/live/live-feed.js';
+import { openAlerts, type Alerts } from '../alerts/alerts.js';
+import { alertsApi, ALERTS_TAG } from './alerts/index.js';
+import { liveRoutes } from './live/live-routes.js';
+import { dashboard, type DashboardOptions } from './web/dashboard.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The devices module (registry, ingest, commands): transports outside HTTP (MQTT, CoAP) use it. */
     devices: Devices;
+    /** Alert rules and their evaluation on the change stream (tests tick its timer themselves). */
+    alerts: Alerts;
   }
 }
 
@@ -96,6 +103,10 @@ export interface AppDeps {
    * changes and outbox wake-ups reach every replica (src/context/cluster). Absent: one process.
    */
   bus?: Pick<Bus, 'acquire' | 'publish' | 'subscribe'>;
+  /** How often no-data alert rules are checked (default 10 s; 0: only when a test ticks). */
+  alertTickMs?: number;
+  /** Serve the dashboard (web/dist) at `/` with this configuration (absent: API only). */
+  dashboard?: DashboardOptions;
 }
 
 /** Largest batch accepted by /entityOperations/*. */
@@ -155,7 +166,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        // MapLibre GL (the dashboard's map) runs its tile and layout work in a worker made from a blob.
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
       },
     },
@@ -213,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'Operations', description: 'Health, readiness and metrics' },
         { name: 'Admin', description: 'Principals, API keys, policies, audit log, data governance' },
         { name: 'Devices', description: 'Device profiles, devices, credentials, commands and device ingest' },
+        ALERTS_TAG,
       ],
       components: {
         securitySchemes: {
@@ -274,9 +289,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await subscriptions.start();
   await cluster?.start((key) => subscriptions.refresh(key));
   // Subscriptions decide in the transaction (a throw fails the change); commands only observe it.
+  const alerts = openAlerts({
+    store,
+    entities,
+    contexts,
+    subscriptions,
+    ...(deps.alertTickMs !== undefined ? { tickMs: deps.alertTickMs } : {}),
+    ...(deps.now ? { now: () => Date.parse(deps.now!()) } : {}),
+    onError: (err, where) => app.log.error({ err, where }, 'alert processing failed'),
+  });
+  app.decorate('alerts', alerts);
+  await alerts.start();
+  const live = new LiveFeed((err) => app.log.error({ err }, 'live feed'));
+  // Each observer only notes the change; its work runs after the commit (they never throw).
   store.setReactor((change) => {
     const notices = subscriptions.react(change);
     devices.commands.observe(change);
+    alerts.observe(change);
+    live.observe(change);
     return notices;
   });
   const notifier =
@@ -303,6 +333,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Devices first: what waits in the ingest queue is committed while the store is still open.
     await devices.close();
     store.setReactor(undefined);
+    await alerts.stop();
     await subscriptions.stop();
     await notifier?.stop();
     await cluster?.stop();
@@ -325,6 +356,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   adminApi(app, { governance, subscriptions, store, contexts });
   deviceApi(app, { devices, governance, store, contexts });
   opsRoutes(app, { store, registry });
+  alertsApi(app, { alerts, governance });
+  liveRoutes(app, { feed: live, contexts });
+  if (deps.dashboard) await dashboard(app, deps.dashboard);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -16,6 +16,7 @@ import type { OidcSettings } from '../../src/governance/identity/oidc.js';
 import type { TypeGovernance } from '../../src/governance/privacy/model.js';
 import type { Devices } from '../../src/devices/devices.js';
 import { buildApp } from '../../src/http/app.js';
+import type { DashboardOptions } from '../../src/http/web/dashboard.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 
@@ -48,6 +49,8 @@ export interface TestAppOptions {
   maxInstances?: number;
   /** Accept bearer JWTs of this issuer. */
   oidc?: OidcSettings;
+  /** Serve the dashboard with these options. */
+  dashboard?: DashboardOptions;
 }
 
 export interface TestKit {
@@ -99,6 +102,9 @@ export async function testKit(options: TestAppOptions = {}): Promise<TestKit> {
     notify: options.notify ?? false,
     ...(options.endpointPolicy ? { endpointPolicy: options.endpointPolicy } : {}),
     ...(options.maxInstances !== undefined ? { maxInstances: options.maxInstances } : {}),
+    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+    // Tests tick the no-data check themselves (app.alerts.engine.tick()).
+    alertTickMs: 0,
     // Tests sweep for offline devices themselves (devices.sweeper.sweepOnce) with a controlled clock.
     deviceSweepMs: 0,
     contextSource: (hostedContexts) => {

@@ -7,7 +7,7 @@ import { ContextResolver } from '../../core/jsonld/context-resolver.js';
 import { governAttrs } from './apply-governance.js';
 import { CLASSIFICATIONS, type TypeGovernance } from './model.js';
 import { parseGovernance, renderGovernance } from './parse-governance.js';
-import { builtInGovernance, SMART_DATA_MODEL_DOCUMENTS } from './smart-data-models.js';
+import { builtInGovernance, smartDataModelContext, SMART_DATA_MODEL_DOCUMENTS } from './smart-data-models.js';
 
 const SDM = 'https://smartdatamodels.org/';
 const NGSI = 'https://uri.etsi.org/ngsi-ld/';
@@ -115,5 +115,21 @@ describe('built-in Smart Data Models governance', () => {
     expect(attrs[`${SDM}dataModel.WasteManagement/license_plate`]).toEqual([
       { type: 'Property', value: 'h(1234-BCD)' },
     ]);
+  });
+
+  it("gives clients each entry's own context, so what they send is declared; none for other types", () => {
+    const resolver = new ContextResolver({ load: async () => ({}) });
+    for (const g of entries) {
+      const short = g.type.slice(g.type.lastIndexOf('/') + 1);
+      const context = smartDataModelContext(short);
+      expect(context, short).toBeDefined();
+      const mapper = resolver.resolveSync(context)!;
+      expect(mapper.expandTerm(short)).toBe(g.type);
+      // Every name the entry declares expands, through the context it hands out, to the declared IRI.
+      for (const name of Object.keys(context!).filter((n) => n !== short)) {
+        expect(Object.keys(g.attributes)).toContain(mapper.expandTerm(name));
+      }
+    }
+    expect(smartDataModelContext('WeatherObserved')).toBeUndefined();
   });
 });

@@ -450,6 +450,16 @@ export const SMART_DATA_MODEL_DOCUMENTS: readonly Record<string, unknown>[] = MO
   attributes: m.attributes,
 }));
 
+/**
+ * The inline @context of the shipped entry for `type` (its model's own terms, as the model's published
+ * context expands them), or undefined when Urbis ships no entry for it. Clients that write these
+ * models (the demo city) use it so that what they send expands exactly as the entry declares it.
+ */
+export function smartDataModelContext(type: string): Record<string, string> | undefined {
+  const model = MODELS.find((m) => m.type === type);
+  return model === undefined ? undefined : sdmContext(model);
+}
+
 let cached: TypeGovernance[] | undefined;
 
 /** The shipped entries, expanded (resolved offline, with the core context applied as for requests). */

@@ -12,6 +12,7 @@ import { keyRoutes } from './key-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import { principalRoutes } from './principal-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
+import { tenantRoutes } from './tenant-routes.js';
 
 export function adminApi(app: FastifyInstance, deps: AdminDeps): void {
   principalRoutes(app, deps);
@@ -20,6 +21,7 @@ export function adminApi(app: FastifyInstance, deps: AdminDeps): void {
   auditRoutes(app, deps);
   governanceRoutes(app, deps);
   privacyRoutes(app, deps);
+  tenantRoutes(app, deps);
 }
 
 export type { AdminDeps } from './deps.js';

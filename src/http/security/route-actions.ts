@@ -16,7 +16,18 @@ export type Requirement =
   | { kind: 'platform' }
   | { kind: 'action'; action: Action; authenticated?: boolean };
 
-const PUBLIC = /^\/(health|ready|openapi\.json|docs(\/.*)?)$/;
+const PUBLIC = /^\/(health|ready|openapi\.json|docs(\/.*)?|dashboard\/config|basemap\.pmtiles)$/;
+/**
+ * The dashboard's built files (src/http/web/dashboard.ts): a page and its scripts, no data. The
+ * extensions are those a build writes; no API route has one (openapi.json is public anyway).
+ */
+const DASHBOARD_FILES = /^\/(|[\w.-]+\.(html|js|css|svg|png|ico|webmanifest|txt)|assets\/.*)$/;
+/**
+ * Alert rules and alerts (src/http/alerts): reading them is a read (of Alert and AlertRule entities,
+ * which the tenant's policy may open, as the demo city's does); changing a rule, acknowledging or
+ * clearing an alert is an authenticated write (an operator acts; a viewer watches).
+ */
+const ALERTS = /^\/alerts(\/|$)/;
 const NGSI = '/ngsi-ld/v1/';
 /** Where devices post telemetry with their own credentials (src/http/devices). */
 const DEVICE_ROUTES = /^\/(ingest(\/.*)?|iot\/json|api\/v1\/:token\/.*)$/;
@@ -31,6 +42,13 @@ const INTEGRATIONS = /^\/integrations\//;
 /** The requirement of a route (its URL pattern as registered) and method. */
 export function requirementOf(method: string, route: string): Requirement {
   if (PUBLIC.test(route)) return { kind: 'public' };
+  if ((method === 'GET' || method === 'HEAD') && DASHBOARD_FILES.test(route)) return { kind: 'public' };
+  // The live feed is a read of the tenant's entities, filtered per attribute like any read.
+  if (route === '/live') return { kind: 'action', action: 'read' };
+  if (ALERTS.test(route))
+    return method === 'GET' || method === 'HEAD'
+      ? { kind: 'action', action: 'read' }
+      : { kind: 'action', action: 'write', authenticated: true };
   if (route.startsWith('/admin/')) return { kind: 'action', action: 'admin', authenticated: true };
   if (DEVICE_ROUTES.test(route)) return { kind: 'device' };
   if (INTEGRATIONS.test(route)) return { kind: 'action', action: 'write', authenticated: true };
