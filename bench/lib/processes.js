@@ -147,6 +147,8 @@ export async function startUrbis({
     // Device transports are off unless the suite gives them a free port (Mosquitto holds 1883 here).
     URBIS_MQTT_PORT: '0',
     URBIS_COAP_PORT: '0',
+    // The demo city would load the server being measured.
+    URBIS_DEMO: 'false',
     ...extraEnv,
   };
   const proc = startNode({ name: 'urbis', args, cleanup, env });

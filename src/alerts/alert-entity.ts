@@ -169,6 +169,11 @@ function describe(rule: AlertRule, fired: Transition, attributeName?: string): s
       ? 'the device went offline'
       : c.kind === 'noData'
         ? `no data since ${String(fired.value)}`
-        : `${attributeName ?? 'value'} = ${String(fired.value)}`;
+        : `${localName(attributeName ?? 'value')} = ${String(fired.value)}`;
   return `${rule.name}: ${what}`.slice(0, 1024);
+}
+
+/** An attribute IRI's last segment (`…/dataModel.WasteManagement/fillingLevel` → `fillingLevel`), for people. */
+function localName(iri: string): string {
+  return iri.slice(Math.max(iri.lastIndexOf('/'), iri.lastIndexOf('#')) + 1) || iri;
 }

@@ -8,6 +8,7 @@ import { auditCommand } from './audit-command.js';
 import { ConfigError, SETTINGS, buildConfig } from './config.js';
 import { switchFlags } from './switch-flags.js';
 import { devicesCommand } from './devices-command.js';
+import { runDemoCommand } from './demo-command.js';
 import { keysCommand } from './keys-command.js';
 import { retentionCommand } from './retention-command.js';
 import { serve } from './serve.js';
@@ -28,6 +29,7 @@ commands:
   audit       verify the audit log's hash chain, show its head, list entries (urbis audit help)
   retention   run the retention job now, or show what it would delete (urbis retention run --dry-run)
   devices     device profiles, devices (one or bulk from CSV/JSON) and credentials (urbis devices help)
+  demo        run the demo city's devices against a running Urbis (urbis demo --help)
   help        show this text
 
 The administration commands take --data-dir (URBIS_DATA_DIR) like serve.
@@ -52,6 +54,18 @@ export async function main(argv: string[]): Promise<number> {
   if (Object.hasOwn(ADMIN_VERBS, command)) {
     const { dataDir, args } = takeDataDir(rest);
     return ADMIN_VERBS[command as keyof typeof ADMIN_VERBS](args, dataDir, process.stdout, process.stderr);
+  }
+  if (command === 'demo') {
+    try {
+      await runDemoCommand(rest);
+      return 0;
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`urbis: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
   }
   if (command !== 'serve') {
     process.stderr.write(`urbis: unknown command ${JSON.stringify(command)}\n${USAGE}`);

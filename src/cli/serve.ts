@@ -2,7 +2,7 @@
  * `urbis serve`: open the store, governance and the HTTP app, listen, and shut down cleanly on SIGINT
  * or SIGTERM (stop accepting, finish in-flight requests, flush the audit trail, close the store).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { pino, type Logger } from 'pino';
@@ -22,6 +22,7 @@ import { openPostgresStore } from '../store/postgres/index.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import { startDeviceTransports, type RunningTransports } from './device-transports.js';
 import { durationMs } from './durations.js';
+import { DEMO_TENANT, startEmbeddedDemo } from './embedded-demo.js';
 import { ConfigError, type Config } from './config.js';
 
 /** The embedded SQLite store of the data directory, or the PostgreSQL store the replicas share (`--store`). */
@@ -107,6 +108,15 @@ export async function serve(config: Config): Promise<void> {
       hostedLookup = (url) => hosted.lookup(url);
       return contexts;
     },
+    dashboard: {
+      config: {
+        defaultTenant: config.demo ? DEMO_TENANT : '',
+        demo: config.demo,
+        oidc:
+          config.oidcClientId === '' ? null : { issuer: config.oidcIssuer, clientId: config.oidcClientId },
+      },
+      ...(config.basemap !== '' ? { basemapFile: checkedBasemap(config.basemap) } : {}),
+    },
   });
   warnIfExposed(config, logger);
   const retentionMs = durationMs(config.retentionInterval);
@@ -138,6 +148,21 @@ export async function serve(config: Config): Promise<void> {
     throw e;
   }
   retention?.start();
+  // The demo talks to this server over loopback, whatever interface it listens on.
+  const demo = config.demo
+    ? await startEmbeddedDemo(
+        governance,
+        config,
+        {
+          baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${listeningPort(app, config.port)}`,
+          ...(transports.mqttPort !== undefined ? { mqttPort: transports.mqttPort } : {}),
+        },
+        logger,
+      )
+    : undefined;
+  process.stdout.write(
+    `\n  Urbis is running. Dashboard: ${url}/${demo ? '  (the demo city is in tenant "demo"; --no-demo turns it off)' : ''}\n\n`,
+  );
   logger.info(
     {
       url,
@@ -157,6 +182,7 @@ export async function serve(config: Config): Promise<void> {
       logger.info({ signal }, 'shutting down');
       // Devices stop sending first; then the app commits what they sent and closes.
       (retention?.stop() ?? Promise.resolve())
+        .then(() => demo?.stop())
         .then(() => transports.close())
         .then(() => app.close())
         .then(() => bus?.close())
@@ -167,6 +193,22 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/** The port the app listens on (the configured one, or the one picked for `--port 0`). */
+function listeningPort(app: { server: { address(): unknown } }, configured: number): number {
+  const address = app.server.address();
+  return address !== null && typeof address === 'object' ? (address as { port: number }).port : configured;
+}
+
+/** The basemap file, which must be readable: a missing one stops start-up naming the setting. */
+function checkedBasemap(file: string): string {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new ConfigError(`invalid --basemap=${JSON.stringify(file)}: cannot read the file`);
+  }
+  return file;
 }
 
 /** The first start makes the administrator key and shows it once, on the terminal, never in the logs. */

@@ -17,7 +17,12 @@ afterAll(() => {
 /** Start with no URBIS_ADMIN_KEY, read what it prints until ready, stop it. */
 async function firstOutput(dataDir: string): Promise<{ stdout: string; key?: string; status: number }> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, URBIS_MQTT_PORT: '0', URBIS_COAP_PORT: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    URBIS_MQTT_PORT: '0',
+    URBIS_COAP_PORT: '0',
+    URBIS_DEMO: 'false',
+  };
   delete env.URBIS_ADMIN_KEY;
   const child = spawn(
     process.execPath,
@@ -61,7 +66,13 @@ describe('bootstrap administrator', () => {
     dirs.push(dir);
     const r = spawnSync(process.execPath, ['bin/urbis.js', 'serve', '--port', '0', '--data-dir', dir], {
       cwd: ROOT,
-      env: { ...process.env, URBIS_ADMIN_KEY: 'admin', URBIS_MQTT_PORT: '0', URBIS_COAP_PORT: '0' },
+      env: {
+        ...process.env,
+        URBIS_ADMIN_KEY: 'admin',
+        URBIS_MQTT_PORT: '0',
+        URBIS_COAP_PORT: '0',
+        URBIS_DEMO: 'false',
+      },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -38,7 +38,13 @@ describe('urbis serve', () => {
     const badEnv = spawnSync(process.execPath, ['bin/urbis.js', 'serve'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, URBIS_MAX_LIMIT: '-3', URBIS_MQTT_PORT: '0', URBIS_COAP_PORT: '0' },
+      env: {
+        ...process.env,
+        URBIS_MAX_LIMIT: '-3',
+        URBIS_MQTT_PORT: '0',
+        URBIS_COAP_PORT: '0',
+        URBIS_DEMO: 'false',
+      },
     });
     expect(badEnv.status).toBe(2);
     expect(badEnv.stderr).toContain('URBIS_MAX_LIMIT');

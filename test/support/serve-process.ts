@@ -20,6 +20,8 @@ export function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
     // gives them a free port.
     URBIS_MQTT_PORT: '0',
     URBIS_COAP_PORT: '0',
+    // The demo city is on by default (npm start); tests that want it say so.
+    URBIS_DEMO: 'false',
     ...extra,
   };
 }

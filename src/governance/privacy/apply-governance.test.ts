@@ -194,6 +194,22 @@ describe('governAttrs on a Device', () => {
     }
   });
 
+  it('keeps undeclared attributes untreated where the entry says keep, and still treats declared ones', () => {
+    const keeping: TypeGovernance = { ...DEVICE, undeclared: 'keep' };
+    const { attrs, dropped } = governAttrs(
+      device({ dim_status: { type: 'Property', value: 'SUCCEEDED' } }),
+      keeping,
+      tools,
+    );
+    expect(dropped).not.toContain(`${EX}dim_status`);
+    expect(attrs[`${EX}dim_status`]).toEqual([{ type: 'Property', value: 'SUCCEEDED' }]);
+    // A declared attribute's treatment applies as before (the MAC address is pseudonymised).
+    const kept = governAttrs(device(), DEVICE, tools).attrs;
+    expect(attrs[`${EX}macAddress`]).toEqual(kept[`${EX}macAddress`]);
+    // Combined with a minimising entry, the stricter policy wins.
+    expect(combineGovernance([keeping, DEVICE]).undeclared).toBe(DEVICE.undeclared);
+  });
+
   it('refuses undeclared attributes, naming them all', () => {
     const error = failure(() =>
       governAttrs(

@@ -61,7 +61,8 @@ export function governAttrs(
   for (const [name, instances] of Object.entries(attrs)) {
     const rule = Object.hasOwn(g.attributes, name) ? g.attributes[name] : undefined;
     if (rule === undefined) {
-      (g.undeclared === 'refuse' ? refused : dropped).push(name);
+      if (g.undeclared === 'keep') kept.push([name, instances]);
+      else (g.undeclared === 'refuse' ? refused : dropped).push(name);
     } else if (rule.treatment.kind === 'drop') {
       dropped.push(name);
     } else {
@@ -174,7 +175,12 @@ export function combineGovernance(list: readonly TypeGovernance[]): TypeGovernan
   return {
     type: first.type,
     purpose: joinDistinct(list.map((g) => g.purpose)) ?? first.purpose,
-    undeclared: list.some((g) => g.undeclared === 'refuse') ? 'refuse' : 'drop',
+    // The strictest wins: refuse over drop over keep.
+    undeclared: list.some((g) => g.undeclared === 'refuse')
+      ? 'refuse'
+      : list.some((g) => g.undeclared === 'drop')
+        ? 'drop'
+        : 'keep',
     ...(retention === undefined ? {} : { retention }),
     attributes,
     combinedFrom: list.map((g) => g.type),

@@ -10,8 +10,12 @@
 export const CLASSIFICATIONS = ['public', 'internal', 'personal', 'sensitive'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** What ingest does with an attribute the entry does not declare: drop it (minimisation) or refuse the write (400). */
-export type UndeclaredPolicy = 'drop' | 'refuse';
+/**
+ * What ingest does with an attribute the entry does not declare: drop it (minimisation), refuse the
+ * write (400), or keep it untreated — only for entities the platform itself manages whose attribute
+ * names are not fixed (a Device entity carries each actuator's command attributes, named by its profile).
+ */
+export type UndeclaredPolicy = 'drop' | 'refuse' | 'keep';
 
 /**
  * What ingest does to an attribute's values before they are stored.

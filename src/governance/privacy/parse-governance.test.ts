@@ -118,7 +118,7 @@ describe('parseGovernance', () => {
     ['no purpose', { ...PARKING, purpose: undefined }, 'purpose is required'],
     ['empty purpose', { ...PARKING, purpose: '  ' }, 'purpose must be a non-empty text'],
     ['purpose too long', { ...PARKING, purpose: 'x'.repeat(501) }, 'purpose is longer than 500'],
-    ['undeclared', { ...PARKING, undeclared: 'keep' }, 'undeclared must be "drop" or "refuse"'],
+    ['undeclared', { ...PARKING, undeclared: 'allow' }, 'undeclared must be "drop", "refuse" or "keep"'],
     [
       'retention not a duration',
       { ...PARKING, retention: '1 year' },

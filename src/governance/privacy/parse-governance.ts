@@ -237,8 +237,8 @@ function requirePurpose(raw: unknown, path: string): string {
 
 function parseUndeclared(raw: unknown): UndeclaredPolicy {
   if (raw === undefined) return 'drop';
-  if (raw === 'drop' || raw === 'refuse') return raw;
-  throw fail('undeclared', `must be "drop" or "refuse", got ${describe(raw)}`);
+  if (raw === 'drop' || raw === 'refuse' || raw === 'keep') return raw;
+  throw fail('undeclared', `must be "drop", "refuse" or "keep", got ${describe(raw)}`);
 }
 
 function optionalRetention(raw: unknown, path: string): string | undefined {

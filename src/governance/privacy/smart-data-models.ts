@@ -107,6 +107,8 @@ interface Model {
   type: string;
   purpose: string;
   retention: string;
+  /** Default drop (minimisation). */
+  undeclared?: 'keep';
   attributes: Attrs;
 }
 
@@ -381,6 +383,10 @@ const MODELS: readonly Model[] = [
     type: 'Device',
     purpose: 'device fleet management: inventory, health, maintenance',
     retention: 'P2Y',
+    // Device entities are the registry's own; each actuator's command attributes (`dim`, `setpoint`)
+    // and their `<command>_status` / `_info` are named by its profile, so no fixed list can declare
+    // them, and dropping them would silence the NGSI-LD way of sending commands.
+    undeclared: 'keep',
     attributes: {
       ...each(['name', 'alternateName', 'description', 'dataProvider', 'source', 'seeAlso'], () => pub()),
       ...each(
@@ -445,7 +451,7 @@ export const SMART_DATA_MODEL_DOCUMENTS: readonly Record<string, unknown>[] = MO
   '@context': sdmContext(m),
   type: m.type,
   purpose: m.purpose,
-  undeclared: 'drop',
+  undeclared: m.undeclared ?? 'drop',
   retention: m.retention,
   attributes: m.attributes,
 }));

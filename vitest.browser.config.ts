@@ -1,0 +1,13 @@
+// Browser tests of the dashboard (test/browser): Debian's chromium through playwright-core against a
+// spawned `urbis serve`. Run after `npm run build` (dist/ and web/dist/): `npm run test:browser`.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+  },
+});
