@@ -164,6 +164,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
+        // The dashboard signs in at the configured OpenID Connect issuer (discovery and token
+        // exchange from the page); nothing else beyond this origin.
+        connectSrc: ["'self'", ...issuerOrigin(deps.dashboard)],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
@@ -361,4 +364,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.dashboard) await dashboard(app, deps.dashboard);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** The origin of the dashboard's OpenID Connect issuer, when one is configured. */
+function issuerOrigin(dashboard: DashboardOptions | undefined): string[] {
+  const issuer = dashboard?.config.oidc?.issuer;
+  return issuer !== undefined && URL.canParse(issuer) ? [new URL(issuer).origin] : [];
 }

@@ -65,7 +65,8 @@ export interface PageGlobals {
 
 /** Sign in with `key`, switch to `tenant`, and wait until its map has loaded every entity. */
 export async function signInTo(page: Page, origin: string, key: string, tenant: string): Promise<void> {
-  await page.goto(origin);
+  // The sign-in screen's own route: a visitor of the demo city is shown the map, not this screen.
+  await page.goto(`${origin}/#/sign-in`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -3,6 +3,7 @@
  * limit), one entity, the types present, and a temporal aggregate for the charts.
  */
 import type { NgsiEntity } from '../lib/entity.js';
+import { vocabulary } from '../lib/vocabulary.js';
 import { seg, type ApiClient } from './client.js';
 
 const BASE = '/ngsi-ld/v1';
@@ -20,10 +21,16 @@ export async function queryAll(
   const all: NgsiEntity[] = [];
   let limit = PAGE;
   for (let offset = 0; ;) {
-    const qs = new URLSearchParams({ type: types.join(','), limit: String(limit), offset: String(offset) });
+    const qs = new URLSearchParams({
+      type: types.flatMap((t) => vocabulary.fullAll(t)).join(','),
+      limit: String(limit),
+      offset: String(offset),
+    });
     let page: NgsiEntity[];
     try {
-      page = await api.json<NgsiEntity[]>(`${BASE}/entities?${qs}`, signal ? { signal } : {});
+      page = (await api.json<NgsiEntity[]>(`${BASE}/entities?${qs}`, signal ? { signal } : {})).map((e) =>
+        vocabulary.entity(e),
+      );
     } catch (e) {
       // A server with a smaller maxLimit refuses ours: halve until it takes it.
       if (limit > 50 && e instanceof Error && 'status' in e && (e as { status: number }).status === 400) {
@@ -44,14 +51,16 @@ export async function listTypes(api: ApiClient): Promise<string[]> {
   const list = await api.json<{ typeList?: string[] } | Array<{ typeName?: string; id?: string }>>(
     `${BASE}/types`,
   );
-  if (Array.isArray(list)) return list.map((t) => t.typeName ?? t.id ?? '').filter((t) => t !== '');
-  return list.typeList ?? [];
+  const names = Array.isArray(list)
+    ? list.map((t) => t.typeName ?? t.id ?? '').filter((t) => t !== '')
+    : (list.typeList ?? []);
+  return names.map((t) => vocabulary.short(t));
 }
 
 /** One entity, normalized; undefined when not found. */
 export async function getEntity(api: ApiClient, id: string): Promise<NgsiEntity | undefined> {
   try {
-    return await api.json<NgsiEntity>(`${BASE}/entities/${seg(id)}`);
+    return vocabulary.entity(await api.json<NgsiEntity>(`${BASE}/entities/${seg(id)}`));
   } catch (e) {
     if (e instanceof Error && 'status' in e && (e as { status: number }).status === 404) return undefined;
     throw e;
@@ -68,12 +77,15 @@ export async function temporalAggregate(
   methods: readonly string[],
 ): Promise<unknown> {
   const qs = new URLSearchParams({
-    attrs: attr,
+    attrs: vocabulary.fullAll(attr).join(','),
     timerel: 'after',
     timeAt: from.toISOString(),
     options: 'aggregatedValues',
     aggrMethods: methods.join(','),
     aggrPeriodDuration: period,
   });
-  return api.json<unknown>(`${BASE}/temporal/entities/${seg(id)}?${qs}`);
+  const body = await api.json<unknown>(`${BASE}/temporal/entities/${seg(id)}?${qs}`);
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? vocabulary.entity(body as Record<string, unknown>)
+    : body;
 }

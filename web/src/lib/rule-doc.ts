@@ -36,12 +36,19 @@ const num = (s: string): number | undefined =>
   s.trim() === '' || Number.isNaN(Number(s)) ? undefined : Number(s);
 
 /** Build the document, or list what is wrong. */
-export function ruleFromForm(v: RuleFormValues): RuleResult {
+/**
+ * `term` turns a type or attribute name shown (an attribute with the scope's type, when there is one)
+ * into the one to send (the dashboard's vocabulary gives back the full IRI it learnt; identity by default).
+ */
+export function ruleFromForm(
+  v: RuleFormValues,
+  term: (name: string, type?: string) => string = (n) => n,
+): RuleResult {
   const errors: string[] = [];
   if (!ID.test(v.id)) errors.push('id: letters, digits, . _ - (up to 64), starting with a letter or digit');
   if (v.name.trim() === '') errors.push('name is required');
   const scope: Record<string, string> = {};
-  if (v.scopeType.trim() !== '') scope.type = v.scopeType.trim();
+  if (v.scopeType.trim() !== '') scope.type = term(v.scopeType.trim());
   if (v.scopeDistrict.trim() !== '') scope.district = v.scopeDistrict.trim();
   if (v.scopeEntity.trim() !== '') scope.entity = v.scopeEntity.trim();
   if (Object.keys(scope).length === 0) errors.push('scope: give a type, a district or an entity');
@@ -58,7 +65,7 @@ export function ruleFromForm(v: RuleFormValues): RuleResult {
   switch (v.kind) {
     case 'threshold': {
       if (v.attribute.trim() === '') errors.push('attribute is required');
-      condition.attribute = v.attribute.trim();
+      condition.attribute = term(v.attribute.trim(), v.scopeType.trim() || undefined);
       if (!(OPS as readonly string[]).includes(v.op)) errors.push('op must be one of > >= < <=');
       condition.op = v.op;
       const value = num(v.value);
@@ -74,7 +81,7 @@ export function ruleFromForm(v: RuleFormValues): RuleResult {
     }
     case 'rateOfChange': {
       if (v.attribute.trim() === '') errors.push('attribute is required');
-      condition.attribute = v.attribute.trim();
+      condition.attribute = term(v.attribute.trim(), v.scopeType.trim() || undefined);
       const change = num(v.change);
       if (change === undefined || change <= 0) errors.push('change must be a positive number');
       condition.change = change;
@@ -108,7 +115,11 @@ export function ruleFromForm(v: RuleFormValues): RuleResult {
 }
 
 /** The form's values for an existing rule (editing). */
-export function formFromRule(r: Record<string, unknown>): RuleFormValues {
+/** `shown` turns a term of the stored rule into the name to show (identity by default). */
+export function formFromRule(
+  r: Record<string, unknown>,
+  shown: (term: string) => string = (t) => t,
+): RuleFormValues {
   const s = (x: unknown): string => (x === undefined || x === null ? '' : String(x));
   const scope = (r.scope ?? {}) as Record<string, unknown>;
   const c = (r.condition ?? {}) as Record<string, unknown>;
@@ -117,11 +128,11 @@ export function formFromRule(r: Record<string, unknown>): RuleFormValues {
     id: s(r.id),
     name: s(r.name),
     severity: s(r.severity) || 'medium',
-    scopeType: s(scope.type),
+    scopeType: shown(s(scope.type)),
     scopeDistrict: s(scope.district),
     scopeEntity: s(scope.entity),
     kind: s(c.kind) || 'threshold',
-    attribute: s(c.attribute),
+    attribute: shown(s(c.attribute)),
     op: s(c.op) || '>',
     value: s(c.value),
     for: s(c.for),

@@ -5,6 +5,7 @@
  */
 import type { ApiClient } from '../api/client.js';
 import type { NgsiEntity } from '../lib/entity.js';
+import { vocabulary } from '../lib/vocabulary.js';
 import { backoffDelay } from '../lib/backoff.js';
 import { SseParser } from '../lib/sse-parser.js';
 
@@ -48,7 +49,8 @@ export class LiveStream {
     this.abort = new AbortController();
     const parser = new SseParser();
     try {
-      const qs = this.types.length > 0 ? `?type=${encodeURIComponent(this.types.join(','))}` : '';
+      const types = this.types.flatMap((t) => vocabulary.fullAll(t));
+      const qs = types.length > 0 ? `?type=${encodeURIComponent(types.join(','))}` : '';
       const res = await this.api.request(`/live${qs}`, {
         accept: 'text/event-stream',
         signal: this.abort.signal,
@@ -91,9 +93,12 @@ export class LiveStream {
     if (body === null || typeof body !== 'object') return;
     const b = body as Record<string, unknown>;
     if (typeof b.id !== 'string') return;
-    if (event === 'entity') this.on.entity(b as NgsiEntity);
+    if (event === 'entity') this.on.entity(vocabulary.entity(b) as NgsiEntity);
     else if (event === 'deleted')
-      this.on.deleted({ id: b.id, type: typeof b.type === 'string' ? b.type : '' });
+      this.on.deleted({
+        id: b.id,
+        type: vocabulary.short(String(Array.isArray(b.type) ? b.type[0] : (b.type ?? ''))),
+      });
   }
 }
 

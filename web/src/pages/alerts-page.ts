@@ -166,7 +166,7 @@ export class AlertsPage implements Page {
             h('td', {}, r.name),
             h('td', {}, r.severity),
             h('td', {}, h('code', {}, JSON.stringify(r.condition))),
-            h('td', {}, r.enabled ? 'yes' : 'no'),
+            h('td', {}, r.enabled !== false ? 'yes' : 'no'),
             h(
               'td',
               {},

@@ -12,6 +12,7 @@ import {
   ruleFromForm,
   type RuleFormValues,
 } from '../lib/rule-doc.js';
+import { vocabulary } from '../lib/vocabulary.js';
 import { announce, h, uid } from '../ui/dom.js';
 
 type Field = HTMLInputElement | HTMLSelectElement;
@@ -141,7 +142,7 @@ export class RuleForm {
   }
 
   edit(rule: AlertRule): void {
-    const values = formFromRule(rule as unknown as Record<string, unknown>);
+    const values = formFromRule(rule as unknown as Record<string, unknown>, (t) => vocabulary.short(t));
     for (const [k, f] of this.fields) {
       if (k === 'enabled') (f as HTMLInputElement).checked = values.enabled;
       else f.value = String(values[k]);
@@ -164,7 +165,7 @@ export class RuleForm {
   }
 
   private async submit(): Promise<void> {
-    const result = ruleFromForm(this.values());
+    const result = ruleFromForm(this.values(), (n, type) => vocabulary.full(n, type));
     if (!result.ok) {
       this.errors.replaceChildren(...result.errors.map((e) => h('li', {}, e)));
       return;
