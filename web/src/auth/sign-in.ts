@@ -1,10 +1,12 @@
 /**
  * The sign-in screen: paste an API key (`urbis_…`), checked with one request before it is kept in
- * sessionStorage. With OIDC configured, a "Sign in with <issuer>" button is shown disabled: the
- * Authorization Code + PKCE flow is not implemented yet (docs/dashboard.md says so).
+ * sessionStorage; or, when the server names an OpenID Connect issuer, "Sign in with <issuer>", which
+ * leaves for the provider's login page (web/src/auth/oidc.ts) and comes back signed in. A notice (an
+ * expired session, a refused sign-in answer) is shown above the form.
  */
 import type { DashboardConfig } from '../api/config.js';
 import { h, uid } from '../ui/dom.js';
+import { beginSignIn } from './oidc.js';
 
 export type KeyCheck = 'ok' | 'invalid' | 'forbidden' | 'error';
 
@@ -23,11 +25,12 @@ export async function checkKey(key: string, tenant: string): Promise<KeyCheck> {
   }
 }
 
-/** The sign-in form; `done(key)` once the key is accepted. */
+/** The sign-in form; `done(key)` once the key is accepted. `notice` is shown first (role=alert). */
 export function signInView(
   config: DashboardConfig,
   tenant: string,
   done: (key: string) => void,
+  notice?: string,
 ): HTMLElement {
   const keyId = uid('api-key');
   const hintId = uid('key-hint');
@@ -40,12 +43,14 @@ export function signInView(
     'aria-describedby': hintId,
     required: true,
   });
-  const error = h('p', { class: 'error', role: 'alert' });
+  const error = h('p', { class: 'error', role: 'alert' }, notice ?? '');
   const submit = h('button', { type: 'submit' }, 'Sign in');
   const form = h(
     'form',
     { class: 'sign-in', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title' }, 'Sign in to Urbis'),
+    error,
+    config.oidc !== null ? oidcButton(config.oidc, error) : null,
     h('label', { for: keyId }, 'API key'),
     key,
     h(
@@ -53,24 +58,7 @@ export function signInView(
       { id: hintId, class: 'muted' },
       'Kept for this browser tab only (sessionStorage); signing out forgets it.',
     ),
-    error,
     submit,
-    config.oidc !== null
-      ? h(
-          'div',
-          { class: 'oidc' },
-          h(
-            'button',
-            { type: 'button', disabled: true, 'aria-describedby': 'oidc-note' },
-            `Sign in with ${config.oidc.issuer}`,
-          ),
-          h(
-            'p',
-            { id: 'oidc-note', class: 'muted' },
-            'Single sign-on from the dashboard is not available yet: use an API key.',
-          ),
-        )
-      : null,
     config.demo
       ? h(
           'p',
@@ -94,4 +82,31 @@ export function signInView(
     });
   });
   return form;
+}
+
+/** "Sign in with <issuer>": discovery, then off to the provider (the page comes back with a code). */
+function oidcButton(oidc: NonNullable<DashboardConfig['oidc']>, error: HTMLElement): HTMLElement {
+  const noteId = uid('oidc-note');
+  const button = h('button', { type: 'button', 'aria-describedby': noteId }, `Sign in with ${oidc.issuer}`);
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    error.textContent = '';
+    beginSignIn(oidc, window.sessionStorage, location.href).then(
+      (url) => location.assign(url),
+      (e: unknown) => {
+        button.disabled = false;
+        error.textContent = (e as Error).message;
+      },
+    );
+  });
+  return h(
+    'div',
+    { class: 'oidc' },
+    button,
+    h(
+      'p',
+      { id: noteId, class: 'muted' },
+      'Single sign-on: your city account at the identity provider. Or use an API key below.',
+    ),
+  );
 }
