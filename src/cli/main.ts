@@ -55,18 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     const { dataDir, args } = takeDataDir(rest);
     return ADMIN_VERBS[command as keyof typeof ADMIN_VERBS](args, dataDir, process.stdout, process.stderr);
   }
-  if (command === 'demo') {
-    try {
-      await runDemoCommand(rest);
-      return 0;
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`urbis: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
-    }
-  }
+  if (command === 'demo') return exitCode(() => runDemoCommand(rest));
   if (command !== 'serve') {
     process.stderr.write(`urbis: unknown command ${JSON.stringify(command)}\n${USAGE}`);
     return 2;
@@ -84,9 +73,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`urbis: ${(e as Error).message}\n`);
     return 2;
   }
+  const given = flags;
+  return exitCode(() => serve(buildConfig(given, process.env)));
+}
+
+/** Run a long-lived verb: 0 when it ends, 2 with its one-line message for a bad setting. */
+async function exitCode(run: () => Promise<void>): Promise<number> {
   try {
-    const config = buildConfig(flags, process.env);
-    await serve(config);
+    await run();
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -113,7 +113,14 @@ export async function serve(config: Config): Promise<void> {
         defaultTenant: config.demo ? DEMO_TENANT : '',
         demo: config.demo,
         oidc:
-          config.oidcClientId === '' ? null : { issuer: config.oidcIssuer, clientId: config.oidcClientId },
+          config.oidcClientId === ''
+            ? null
+            : {
+                issuer: config.oidcIssuer,
+                clientId: config.oidcClientId,
+                // The dashboard opens the tenant the token names, as the server reads it.
+                tenantClaim: config.oidcTenantClaim,
+              },
       },
       ...(config.basemap !== '' ? { basemapFile: checkedBasemap(config.basemap) } : {}),
     },

@@ -109,10 +109,12 @@ class App {
     await this.connect();
   }
 
-  /** The issuer as the flow needs it; a server that names its tenant claim in the config is followed. */
+  /**
+   * The issuer as the flow needs it; the server's tenant claim is followed ('' there: every token
+   * is of the default tenant, whatever it carries).
+   */
   private oidcClient(oidc: NonNullable<DashboardConfig['oidc']>): OidcClient {
-    const claim = (oidc as { tenantClaim?: unknown }).tenantClaim;
-    return typeof claim === 'string' && claim !== '' ? { ...oidc, tenantClaim: claim } : oidc;
+    return typeof oidc.tenantClaim === 'string' ? { ...oidc, tenantClaim: oidc.tenantClaim } : oidc;
   }
 
   /** (Re)start after sign-in or a tenant change: types, live feed, then the screen. */
@@ -275,8 +277,9 @@ class App {
       signInView(
         this.config,
         this.session.tenant,
-        (key) => {
+        (key, tenant) => {
           this.session.signIn(key);
+          this.session.setTenant(tenant);
           if (location.hash === '#/sign-in' || location.hash === '') location.hash = '#/map';
           void this.connect();
         },

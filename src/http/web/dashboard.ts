@@ -28,8 +28,11 @@ export interface DashboardConfig {
   defaultTenant: string;
   /** The demo city runs in this process. */
   demo: boolean;
-  /** The OpenID Connect issuer and the dashboard's client id, when sign-in through it is configured. */
-  oidc: { issuer: string; clientId: string } | null;
+  /**
+   * The OpenID Connect issuer, the dashboard's client id and the claim naming the tenant ('' = the
+   * default tenant), when sign-in through it is configured.
+   */
+  oidc: { issuer: string; clientId: string; tenantClaim?: string } | null;
   /** Where the operator's PMTiles basemap is served, if one is configured. */
   basemap: string | null;
 }

@@ -8,7 +8,7 @@ export interface DashboardConfig {
   demo: boolean;
   /** The @context URL sent in every NGSI-LD request's Link header; '' or null: the core context only. */
   context: string | null;
-  oidc: { issuer: string; clientId: string } | null;
+  oidc: { issuer: string; clientId: string; tenantClaim?: string } | null;
   /** URL of a PMTiles basemap on Urbis's own origin, or null. */
   basemap: string | null;
 }
@@ -32,7 +32,11 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch): Promise<Dashb
     context: typeof raw.context === 'string' && raw.context !== '' ? raw.context : null,
     oidc:
       raw.oidc !== null && typeof raw.oidc === 'object' && typeof raw.oidc.issuer === 'string'
-        ? { issuer: raw.oidc.issuer, clientId: String(raw.oidc.clientId ?? '') }
+        ? {
+            issuer: raw.oidc.issuer,
+            clientId: String(raw.oidc.clientId ?? ''),
+            ...(typeof raw.oidc.tenantClaim === 'string' ? { tenantClaim: raw.oidc.tenantClaim } : {}),
+          }
         : null,
     basemap: typeof raw.basemap === 'string' && raw.basemap.startsWith('/') ? raw.basemap : null,
   };

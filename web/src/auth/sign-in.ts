@@ -25,14 +25,26 @@ export async function checkKey(key: string, tenant: string): Promise<KeyCheck> {
   }
 }
 
-/** The sign-in form; `done(key)` once the key is accepted. `notice` is shown first (role=alert). */
+/**
+ * The sign-in form; `done(key, tenant)` once the key is accepted in the tenant given (a key belongs
+ * to one tenant, and only a platform administrator switches later). `notice` is shown first (role=alert).
+ */
 export function signInView(
   config: DashboardConfig,
   tenant: string,
-  done: (key: string) => void,
+  done: (key: string, tenant: string) => void,
   notice?: string,
 ): HTMLElement {
   const keyId = uid('api-key');
+  const tenantId = uid('sign-in-tenant');
+  const tenantField = h('input', {
+    id: tenantId,
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    value: tenant,
+    placeholder: '(default tenant)',
+  });
   const hintId = uid('key-hint');
   const key = h('input', {
     id: keyId,
@@ -58,6 +70,8 @@ export function signInView(
       { id: hintId, class: 'muted' },
       'Kept for this browser tab only (sessionStorage); signing out forgets it.',
     ),
+    h('label', { for: tenantId }, 'Tenant of the key'),
+    tenantField,
     submit,
     config.demo
       ? h(
@@ -71,11 +85,12 @@ export function signInView(
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const value = key.value.trim();
+    const chosen = tenantField.value.trim();
     submit.disabled = true;
     error.textContent = '';
-    void checkKey(value, tenant).then((r) => {
+    void checkKey(value, chosen).then((r) => {
       submit.disabled = false;
-      if (r === 'ok' || r === 'forbidden') done(value);
+      if (r === 'ok' || r === 'forbidden') done(value, chosen);
       else
         error.textContent =
           r === 'invalid' ? 'This key is not accepted.' : 'Urbis could not be reached; try again.';

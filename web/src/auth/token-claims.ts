@@ -52,6 +52,7 @@ export function expiryOf(accessToken: string, expiresIn: unknown, now: number): 
 
 /** The tenant the access token names at `claim`, or undefined (no such claim, or not a name). */
 export function tenantOf(accessToken: string, claim: string): string | undefined {
+  if (claim === '') return undefined; // the server reads no tenant claim: the default tenant
   const payload = jwtPayload(accessToken);
   const value = payload === undefined ? undefined : claimAt(payload, claim);
   return typeof value === 'string' && value !== '' ? value : undefined;
