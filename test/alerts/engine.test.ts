@@ -31,6 +31,20 @@ async function readings(id: string, values: number[], stepMs = MIN, from = T0): 
   await kit.settle();
 }
 
+/** A no-data rule (30 minutes of silence) over `ruleScope`. */
+const putSilentRule = (ruleScope: Record<string, string>) =>
+  kit.alerts.rules.put(
+    scope,
+    {
+      id: 'silent',
+      name: 'Silent',
+      severity: 'low',
+      scope: ruleScope,
+      condition: { kind: 'noData', for: 'PT30M' },
+    },
+    'create',
+  );
+
 describe('threshold rules', () => {
   it('raise one Alert entity per episode, with hysteresis, and clear it', async () => {
     await kit.alerts.rules.put(scope, pmRule(), 'create');
@@ -174,17 +188,7 @@ describe('deviceOffline and noData', () => {
   });
 
   it('noData fires on the timer once the entity was silent for `for`, and clears on its next update', async () => {
-    await kit.alerts.rules.put(
-      scope,
-      {
-        id: 'silent',
-        name: 'Silent',
-        severity: 'low',
-        scope: { entity: AQ1 },
-        condition: { kind: 'noData', for: 'PT30M' },
-      },
-      'create',
-    );
+    await putSilentRule({ entity: AQ1 });
     kit.clock.ms = T0;
     await readings(AQ1, [10]);
     const changeAt = Date.now(); // noData counts from the write itself (the change's instant)
@@ -206,17 +210,7 @@ describe('noData without further writes', () => {
   it('a new noData rule watches entities already silent, from their last modification', async () => {
     await readings(AQ1, [10]);
     const written = Date.parse((await kit.store.getEntity(T, AQ1))?.modifiedAt ?? '');
-    await kit.alerts.rules.put(
-      scope,
-      {
-        id: 'silent',
-        name: 'Silent',
-        severity: 'low',
-        scope: { type: 'AirQualityObserved' },
-        condition: { kind: 'noData', for: 'PT30M' },
-      },
-      'create',
-    );
+    await putSilentRule({ type: 'AirQualityObserved' });
     await kit.settle();
     kit.clock.ms = written + 31 * MIN;
     kit.alerts.engine.tick();
@@ -227,17 +221,7 @@ describe('noData without further writes', () => {
   });
 
   it('after a restart, silent entities are still watched', async () => {
-    await kit.alerts.rules.put(
-      scope,
-      {
-        id: 'silent',
-        name: 'Silent',
-        severity: 'low',
-        scope: { entity: AQ1 },
-        condition: { kind: 'noData', for: 'PT30M' },
-      },
-      'create',
-    );
+    await putSilentRule({ entity: AQ1 });
     await readings(AQ1, [10]);
     const written = Date.parse((await kit.store.getEntity(T, AQ1))?.modifiedAt ?? '');
     await kit.restart();
@@ -250,17 +234,7 @@ describe('noData without further writes', () => {
 
 describe('noData across replicas', () => {
   it('a write this process did not see moves the deadline instead of raising a false alert', async () => {
-    await kit.alerts.rules.put(
-      scope,
-      {
-        id: 'silent',
-        name: 'Silent',
-        severity: 'low',
-        scope: { entity: AQ1 },
-        condition: { kind: 'noData', for: 'PT30M' },
-      },
-      'create',
-    );
+    await putSilentRule({ entity: AQ1 });
     await readings(AQ1, [10]);
     const first = Date.parse((await kit.store.getEntity(T, AQ1))?.modifiedAt ?? '');
     // Another replica writes: this engine's reactor does not see it.
