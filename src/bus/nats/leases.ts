@@ -87,12 +87,21 @@ export class NatsLeases {
    * Create the bucket, or bind to it. When replicas create the same bucket at the same moment, NATS
    * 2.9 may answer the losers "subjects overlap with an existing stream" (10065) or "stream name
    * already in use" (10058) while the winner's stream is being set up: those are retried, briefly.
+   * Reads go through the stream leader (`allow_direct: false`): on NATS 2.9 a direct get to a stream
+   * created a moment ago by another replica can go unanswered until the client's timeout, which made
+   * a losing contender's `create` (it reads the key to tell a delete marker from a holder) fail; leases
+   * are read rarely, so the direct path's speed buys nothing here.
    */
   private async createBucket(ttlMs: number): Promise<KV> {
     const name = this.names.leaseBucket(ttlMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.kvm.create(name, { ttl: ttlMs, history: 1, replicas: this.replicas });
+        return await this.kvm.create(name, {
+          ttl: ttlMs,
+          history: 1,
+          replicas: this.replicas,
+          allow_direct: false,
+        });
       } catch (cause) {
         if (attempt >= CREATE_ATTEMPTS || !isCreationRace(cause)) throw cause;
         await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
