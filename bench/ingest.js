@@ -5,6 +5,7 @@
  *
  *   N devices over MQTT QoS 1 to the embedded broker, 4 points/msg     points/s   vs the same loop against a bare aedes broker
  *   N devices over HTTP POST /ingest/batch, 100 msgs/request           points/s   vs raw batched SQLite inserts of the points
+ *   ingest floor: raw SQLite writing what each message must (document, q index, history)  points/s  (not Urbis: a ceiling)
  *   (details) the server's CPU share and RSS in each phase; with URBIS_BENCH_SOAK_S, RSS sampled over a soak
  *
  * Urbis runs as `urbis serve` in its own process on a temp data dir, the devices are provisioned
@@ -25,6 +26,7 @@ import { Pool } from 'undici';
 import { authHeaders } from './lib/http.js';
 import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
+import { ingestFloorPointsPerSec } from './lib/write-floor.js';
 import { usage } from './ingest/proc-usage.js';
 import { formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
@@ -254,7 +256,7 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
   const soakS = Number(process.env.URBIS_BENCH_SOAK_S ?? 0);
   const rows = [];
   const details = { settings: s, reps: [] };
-  const figures = { mqtt: [], bare: [], http: [], sqlite: [] };
+  const figures = { mqtt: [], bare: [], http: [], sqlite: [], floor: [] };
   const problems = { mqtt: [], http: [] };
 
   const dir = mkdtempSync(join(tmpdir(), 'urbis-bench-ingest-'));
@@ -290,6 +292,15 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     const sqlite = sqliteRowsPerSec(join(dir, `baseline-${rep}.sqlite`), s.rows);
     figures.sqlite.push(sqlite);
     log(`raw SQLite: ${Math.round(sqlite)} rows/s`);
+    const floor = ingestFloorPointsPerSec(join(dir, `floor-${rep}.sqlite`), {
+      devices: s.devices,
+      attrs: POINTS_PER_MESSAGE,
+      messages: s.rows / POINTS_PER_MESSAGE,
+      // The most messages ever in flight at once: no group commit of Urbis can be larger.
+      perCommit: s.devices * s.window,
+    });
+    figures.floor.push(floor);
+    log(`ingest floor: ${Math.round(floor)} points/s`);
 
     const h0 = usage(urbis.pid);
     const h = await httpPhase(urbis.url, devices, s);
@@ -353,6 +364,18 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     target: TARGET,
     reps: figures.http,
     problems: problems.http,
+  });
+  rows.push({
+    // Not Urbis: the ceiling under any SQLite ingest path that keeps the current state queryable.
+    what: `ingest floor: document + q index + history per message, raw SQLite, ${s.devices * s.window} msgs/commit`,
+    figure: median(figures.floor),
+    unit: 'points/s',
+    baseline: median(figures.sqlite),
+    baselineWhat: 'raw batched SQLite inserts',
+    baselineUnit: 'rows/s',
+    better: 'higher',
+    reps: figures.floor,
+    problems: [],
   });
   return { rows, details };
 }

@@ -14,11 +14,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cityBox, seededRandom } from './lib/entities.js';
+import { airQualityObserved, cityBox, seededRandom } from './lib/entities.js';
 import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 import { httpClient } from './lib/http.js';
 import { startHello, startUrbis } from './lib/processes.js';
 import { SqliteBaseline } from './lib/sqlite-baseline.js';
+import { WriteFloor } from './lib/write-floor.js';
 import { median } from './lib/stats.js';
 import { bulkLoadPhase } from './ngsi-ld/bulk-load.js';
 import { queryPhase } from './ngsi-ld/queries.js';
@@ -30,6 +31,7 @@ const SETTINGS = {
     durationS: 5,
     warmupS: 1,
     connections: 32,
+    createFloorEntities: 20_000,
     entities: 100_000,
     segments: 5,
     batchSize: 1000,
@@ -43,6 +45,7 @@ const SETTINGS = {
     durationS: 1,
     warmupS: 1,
     connections: 32,
+    createFloorEntities: 2_000,
     entities: 10_000,
     segments: 3,
     batchSize: 1000,
@@ -125,12 +128,29 @@ async function run(ctx) {
   }
   log(`create check: ${answered201} answered 201, ${stored} stored`);
 
+  // The create floor (not Urbis): the rows one AirQualityObserved must write, in transactions of
+  // `connections` entities — the most creates ever in flight, so no group commit of Urbis is larger.
+  const createFloor = new WriteFloor(join(tmp, 'create-floor.sqlite'), { synchronous: BASELINE_SYNCHRONOUS });
+  cleanup.add('close create-floor db', async () => createFloor.close());
+  const floorRnd = seededRandom(4);
+  const createFloorReps = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const entities = Array.from({ length: s.createFloorEntities }, (_, n) =>
+      airQualityObserved(`urn:ngsi-ld:AirQualityObserved:floor-${rep}-${n}`, floorRnd, box),
+    );
+    createFloorReps.push(createFloor.insertEntities(entities, s.connections).entitiesPerSec);
+  }
+  log(`create floor: ${Math.round(median(createFloorReps))} entities/s in ${s.connections}-entity commits`);
+
   // 2. batch upsert, interleaved with the SQLite baseline; loads the data set for the queries.
   const baseline = new SqliteBaseline(join(tmp, 'baseline.sqlite'), { synchronous: BASELINE_SYNCHRONOUS });
   cleanup.add('close baseline db', async () => baseline.close());
+  const floor = new WriteFloor(join(tmp, 'floor.sqlite'), { synchronous: BASELINE_SYNCHRONOUS });
+  cleanup.add('close write-floor db', async () => floor.close());
   const load = await bulkLoadPhase({
     client: urbisClient,
     baseline,
+    floor,
     total: s.entities,
     segments: s.segments,
     batchSize: s.batchSize,
@@ -160,13 +180,14 @@ async function run(ctx) {
   await urbis.stop();
   const profile = cpuProfDir === undefined ? undefined : profileByPhase(cpuProfDir, clock, log);
 
-  const rows = buildRows({ s, tp, load, q, stored });
+  const rows = buildRows({ s, tp, load, q, createFloorReps });
   const details = {
     settings: s,
     reps,
     baselineSynchronous: BASELINE_SYNCHRONOUS,
     box,
     create: { answered201, stored, warmupAnswered201: tp.warmupCreated, reps: tp.create },
+    createFloor: { entities: s.createFloorEntities, perCommit: s.connections, reps: createFloorReps },
     retrieve: { reps: tp.retrieve },
     helloLoad: { reps: tp.hello },
     upsert: { loaded: load.loaded, reps: load.reps },
@@ -197,7 +218,7 @@ function profileByPhase(dir, clock, log) {
 }
 
 /** The table rows: medians of repetitions, baselines, targets and whatever went wrong. */
-function buildRows({ s, tp, load, q }) {
+function buildRows({ s, tp, load, q, createFloorReps }) {
   const c = s.connections;
   const helloRps = median(tp.hello.map((r) => r.reqPerSec));
   const http = 'node:http hello';
@@ -212,6 +233,15 @@ function buildRows({ s, tp, load, q }) {
       target: TARGETS.createReqPerSec,
       reps: tp.create.map((r) => r.reqPerSec),
       problems: tp.problems.create,
+    },
+    {
+      // Not Urbis: the ceiling under any SQLite create path that indexes q, geo and history.
+      what: `create floor: the same rows in ${c}-entity commits, raw SQLite`,
+      figure: median(createFloorReps),
+      unit: 'entities/s',
+      better: 'higher',
+      reps: createFloorReps,
+      problems: [],
     },
     {
       what: `create entity, c=${c}, p50 latency`,
@@ -252,6 +282,18 @@ function buildRows({ s, tp, load, q }) {
       target: TARGETS.upsertEntitiesPerSec,
       reps: load.reps.map((r) => r.entitiesPerSec),
       problems: load.problems,
+    },
+    {
+      // Not Urbis: the ceiling under any SQLite write path that indexes q, geo and history.
+      what: 'write floor: doc + q index + R*Tree + history rows, raw SQLite',
+      figure: median(load.reps.map((r) => r.floorEntitiesPerSec)),
+      unit: 'entities/s',
+      baseline: median(load.reps.map((r) => r.baselineRowsPerSec)),
+      baselineWhat: 'bare SQLite inserts',
+      baselineUnit: 'rows/s',
+      better: 'higher',
+      reps: load.reps.map((r) => r.floorEntitiesPerSec),
+      problems: [],
     },
   ];
   const helloP95 = median(q.hello.map((r) => r.p95));
