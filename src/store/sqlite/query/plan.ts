@@ -112,11 +112,16 @@ export function fromWhere(
  * When one type is named and every test in `tests` needs only entity numbers: the driver's
  * candidates that pass them, with each one's id taken from its type row (alias e: eid and id)
  * instead of its entity row, which is far larger. Undefined when no single type is named.
+ *
+ * Duplicates (an entity with several matching values or shapes) are removed by GROUP BY on the id
+ * after the join, not by a DISTINCT on the driver's rows before it: SQLite's one sorter then both
+ * de-duplicates and puts the candidates in id order, where DISTINCT cost a temporary B-tree of its
+ * own before the sort by id (measured on 100,000 entities: a `near` page's candidates 1.7 → 1.1 ms,
+ * a selective two-comparison page 1.8 → 1.45 ms).
  */
 function typeRowsDrive(driver: Sql, conjuncts: Conjunct[], tests: Conjunct[]): Sql | undefined {
   const via = conjuncts.find((c) => c.scan !== undefined && c.exact);
   if (!via?.scan) return undefined;
-  const candidates = `SELECT DISTINCT eid FROM (${driver.sql})`;
   const probe = join(
     probes(
       tests.filter((c) => c !== via),
@@ -124,12 +129,17 @@ function typeRowsDrive(driver: Sql, conjuncts: Conjunct[], tests: Conjunct[]): S
     ),
     ' AND ',
   );
+  // The probes name the candidate `e` (e.eid) and run before its type row is read: LIMIT -1 keeps
+  // SQLite from flattening them into the join, which would read every candidate's type row first.
   const filtered =
     probe.sql === ''
-      ? `SELECT eid FROM (${candidates})`
-      : `SELECT e.eid AS eid FROM (${candidates}) e WHERE ${probe.sql}`;
+      ? `(${driver.sql})`
+      : `(SELECT e.eid AS eid FROM (${driver.sql}) e WHERE ${probe.sql} LIMIT -1)`;
+  // ORDER BY e.id costs nothing after GROUP BY e.id, and lets an outer ORDER BY e.id skip its sort.
   return {
-    sql: `FROM (${filtered}) d CROSS JOIN (${via.scan.sql}) e ON e.eid = d.eid`,
+    sql:
+      `FROM (SELECT e.eid AS eid, e.id AS id FROM ${filtered} d ` +
+      `CROSS JOIN (${via.scan.sql}) e ON e.eid = d.eid GROUP BY e.id ORDER BY e.id) e`,
     params: [...driver.params, ...probe.params, ...via.scan.params],
   };
 }
