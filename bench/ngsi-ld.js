@@ -18,6 +18,7 @@ import { airQualityObserved, cityBox, seededRandom } from './lib/entities.js';
 import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 import { httpClient } from './lib/http.js';
 import { startHello, startUrbis } from './lib/processes.js';
+import { settle } from './lib/settle.js';
 import { SqliteBaseline } from './lib/sqlite-baseline.js';
 import { WriteFloor } from './lib/write-floor.js';
 import { median } from './lib/stats.js';
@@ -162,7 +163,10 @@ async function run(ctx) {
     log,
   });
 
-  // 3. query latency over the loaded containers, interleaved with the HTTP baseline.
+  // 3. query latency over the loaded containers, interleaved with the HTTP baseline — once the
+  // server has finished the load's own aftermath (checkpoints, garbage collection).
+  const quiet = await settle(urbis.pid);
+  log(`server ${quiet.settled ? 'quiet' : 'still busy'} after ${(quiet.ms / 1000).toFixed(1)} s`);
   const q = await queryPhase({
     urbis: urbisClient,
     hello: helloClient,
@@ -191,6 +195,7 @@ async function run(ctx) {
     retrieve: { reps: tp.retrieve },
     helloLoad: { reps: tp.hello },
     upsert: { loaded: load.loaded, reps: load.reps },
+    settleBeforeQueries: quiet,
     queries: {
       matchesOfTypicalRequest: q.matches,
       hello: q.hello,
