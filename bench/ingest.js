@@ -27,7 +27,7 @@ import { authHeaders } from './lib/http.js';
 import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { ingestFloorPointsPerSec } from './lib/write-floor.js';
-import { usage } from './ingest/proc-usage.js';
+import { usage } from './lib/proc-usage.js';
 import { formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
 const SETTINGS = {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchProfile, reading, sqliteRowsPerSec, timedLoops } from './ingest.js';
-import { cpuSecondsOf, rssMiBOf, usage } from './ingest/proc-usage.js';
+import { cpuSecondsOf, rssMiBOf, usage } from './lib/proc-usage.js';
 
 describe('timedLoops', () => {
   it('counts every step of every concurrent loop (no update lost across awaits)', async () => {

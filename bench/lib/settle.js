@@ -6,7 +6,7 @@
  * wait is bounded, and what it took is reported with the figures.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { usage } from '../ingest/proc-usage.js';
+import { usage } from './proc-usage.js';
 
 /**
  * @param {number} pid

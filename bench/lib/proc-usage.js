@@ -1,6 +1,7 @@
 /**
  * CPU time and resident memory of a process from Linux's /proc (the machines this runs on), so the
- * ingest suite can give the server's CPU share and RSS beside its throughput.
+ * ingest suite can give the server's CPU share and RSS beside its throughput (and the ngsi-ld suite
+ * can tell when the server has gone quiet).
  */
 import { readFileSync } from 'node:fs';
 
