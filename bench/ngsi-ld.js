@@ -32,7 +32,6 @@ const SETTINGS = {
     durationS: 5,
     warmupS: 1,
     connections: 32,
-    createFloorEntities: 20_000,
     entities: 100_000,
     segments: 5,
     batchSize: 1000,
@@ -46,7 +45,6 @@ const SETTINGS = {
     durationS: 1,
     warmupS: 1,
     connections: 32,
-    createFloorEntities: 2_000,
     entities: 10_000,
     segments: 3,
     batchSize: 1000,
@@ -130,17 +128,20 @@ async function run(ctx) {
   log(`create check: ${answered201} answered 201, ${stored} stored`);
 
   // The create floor (not Urbis): the rows one AirQualityObserved must write, in transactions of
-  // `connections` entities — the most creates ever in flight, so no group commit of Urbis is larger.
+  // `connections` entities — the most creates ever in flight, so no group commit of Urbis is larger —
+  // as many per repetition as Urbis created in it, so that both write into tables of the same size.
   const createFloor = new WriteFloor(join(tmp, 'create-floor.sqlite'), { synchronous: BASELINE_SYNCHRONOUS });
   cleanup.add('close create-floor db', async () => createFloor.close());
   const floorRnd = seededRandom(4);
   const createFloorReps = [];
   for (let rep = 1; rep <= reps; rep++) {
-    const entities = Array.from({ length: s.createFloorEntities }, (_, n) =>
+    const count = Math.max(1000, Math.round(tp.create[rep - 1].reqPerSec * s.durationS));
+    const entities = Array.from({ length: count }, (_, n) =>
       airQualityObserved(`urn:ngsi-ld:AirQualityObserved:floor-${rep}-${n}`, floorRnd, box),
     );
     createFloorReps.push(createFloor.insertEntities(entities, s.connections).entitiesPerSec);
   }
+  createFloor.close();
   log(`create floor: ${Math.round(median(createFloorReps))} entities/s in ${s.connections}-entity commits`);
 
   // 2. batch upsert, interleaved with the SQLite baseline; loads the data set for the queries.
@@ -162,6 +163,8 @@ async function run(ctx) {
     clock,
     log,
   });
+
+  floor.close();
 
   // 3. query latency over the loaded containers, interleaved with the HTTP baseline — once the
   // server has finished the load's own aftermath (checkpoints, garbage collection).
@@ -191,7 +194,7 @@ async function run(ctx) {
     baselineSynchronous: BASELINE_SYNCHRONOUS,
     box,
     create: { answered201, stored, warmupAnswered201: tp.warmupCreated, reps: tp.create },
-    createFloor: { entities: s.createFloorEntities, perCommit: s.connections, reps: createFloorReps },
+    createFloor: { perCommit: s.connections, reps: createFloorReps },
     retrieve: { reps: tp.retrieve },
     helloLoad: { reps: tp.hello },
     upsert: { loaded: load.loaded, reps: load.reps },

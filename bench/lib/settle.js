@@ -1,9 +1,9 @@
 /**
  * Waits until a process has gone quiet: its CPU time grows by less than `idleShare` of a core over a
- * `windowMs` window. After a bulk load the server still has work of its own for a while (the
- * background checkpointer copying hundreds of MB of WAL into the database file, the collector
- * sweeping the load's garbage); latency measured then measures that backlog, not the queries. The
- * wait is bounded, and what it took is reported with the figures.
+ * `windowMs` window. After a bulk load the server may still have work of its own (the background
+ * checkpointer copying WAL into the database file, the collector sweeping the load's garbage), and
+ * latency measured then would measure that backlog, not the queries. The wait is bounded and
+ * reported with the figures (on the reference machine the server was quiet within a second).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { usage } from './proc-usage.js';

@@ -5,7 +5,7 @@
  * batch-upsert figure to it says how much the broker adds on top of the storage engine.
  */
 import Database from 'better-sqlite3';
-import { performance } from 'node:perf_hooks';
+import { timeBatches } from './stats.js';
 
 /** A baseline database: one table of (id, type, doc) rows. */
 export class SqliteBaseline {
@@ -35,10 +35,8 @@ export class SqliteBaseline {
    * @returns {{ rows: number, seconds: number, rowsPerSec: number }}
    */
   insertRows(rows, batch = 1000) {
-    const t0 = performance.now();
-    for (let i = 0; i < rows.length; i += batch) this.insertBatch(rows.slice(i, i + batch));
-    const seconds = (performance.now() - t0) / 1000;
-    return { rows: rows.length, seconds, rowsPerSec: rows.length / seconds };
+    const r = timeBatches(rows, batch, this.insertBatch);
+    return { rows: r.count, seconds: r.seconds, rowsPerSec: r.perSec };
   }
 
   /** Close the database. */

@@ -1,8 +1,10 @@
 /**
  * Small statistics for benchmark figures: medians of repetitions and exact percentiles of
  * latency samples. Exact (sorted samples) rather than histogram-bucketed, because a few hundred
- * samples are cheap to sort and a bucketed p95 would blur the 20 ms targets.
+ * samples are cheap to sort and a bucketed p95 would blur the 20 ms targets. And the timing of
+ * batched writes that the storage baselines share.
  */
+import { performance } from 'node:perf_hooks';
 
 /**
  * The median of a list of numbers (mean of the two middle values for an even count).
@@ -56,4 +58,20 @@ export function round(x, decimals = 2) {
   if (!Number.isFinite(x)) return x;
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
+}
+
+/**
+ * Run `write` on consecutive slices of `items` of `batch` items each (one transaction each, as the
+ * callers' writers do) and time the whole.
+ * @template T
+ * @param {T[]} items
+ * @param {number} batch
+ * @param {(slice: T[]) => void} write
+ * @returns {{ count: number, seconds: number, perSec: number }}
+ */
+export function timeBatches(items, batch, write) {
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i += batch) write(items.slice(i, i + batch));
+  const seconds = (performance.now() - t0) / 1000;
+  return { count: items.length, seconds, perSec: items.length / seconds };
 }

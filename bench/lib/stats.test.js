@@ -1,7 +1,7 @@
 // Tests of the benchmark statistics (run with `node --test bench/`).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { latencySummary, median, percentile, round } from './stats.js';
+import { latencySummary, median, percentile, round, timeBatches } from './stats.js';
 
 describe('median', () => {
   it('takes the middle value of an odd count and the mean of the two middle values of an even one', () => {
@@ -39,5 +39,16 @@ describe('round', () => {
   it('rounds to the given decimals and passes non-finite values through', () => {
     assert.equal(round(1.23456, 3), 1.235);
     assert.ok(Number.isNaN(round(NaN)));
+  });
+});
+
+describe('timeBatches', () => {
+  it('hands every item over once, in order, in slices of the batch size, and times the whole', () => {
+    const slices = [];
+    const r = timeBatches([1, 2, 3, 4, 5, 6, 7], 3, (s) => slices.push(s));
+    assert.deepEqual(slices, [[1, 2, 3], [4, 5, 6], [7]]);
+    assert.equal(r.count, 7);
+    assert.ok(r.seconds >= 0);
+    assert.equal(r.perSec, 7 / r.seconds);
   });
 });

@@ -17,7 +17,9 @@
  * `ingestFloorPointsPerSec` is the same ceiling for telemetry: what one message must update.
  */
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { timeBatches } from './stats.js';
 
 /** A floor database in a WAL-mode file. */
 export class WriteFloor {
@@ -26,6 +28,7 @@ export class WriteFloor {
    * @param {{ synchronous?: 'OFF' | 'NORMAL' | 'FULL' }} [opts] match the store's setting
    */
   constructor(file, { synchronous = 'NORMAL' } = {}) {
+    this.file = file;
     this.db = openFloor(file, synchronous);
     const s = {
       doc: this.db.prepare('INSERT INTO doc (id, doc) VALUES (?, ?)'),
@@ -61,15 +64,18 @@ export class WriteFloor {
    * @returns {{ entities: number, seconds: number, entitiesPerSec: number }}
    */
   insertEntities(entities, batch = 1000) {
-    const t0 = performance.now();
-    for (let i = 0; i < entities.length; i += batch) this.insertBatch(entities.slice(i, i + batch));
-    const seconds = (performance.now() - t0) / 1000;
-    return { entities: entities.length, seconds, entitiesPerSec: entities.length / seconds };
+    const r = timeBatches(entities, batch, this.insertBatch);
+    return { entities: r.count, seconds: r.seconds, entitiesPerSec: r.perSec };
   }
 
-  /** Close the database. */
+  /**
+   * Close the database and delete its files. Without checkpoints the WAL grows to hundreds of MB;
+   * deleted before the next phase, its dirty pages are dropped instead of written back to disk
+   * while the server is being measured. Safe to call twice.
+   */
   close() {
-    this.db.close();
+    if (this.db.open) this.db.close();
+    removeFloorFiles(this.file);
   }
 }
 
@@ -124,7 +130,13 @@ export function ingestFloorPointsPerSec(file, { devices, attrs, messages, perCom
     return (messages * attrs) / seconds;
   } finally {
     db.close();
+    removeFloorFiles(file);
   }
+}
+
+/** Delete a floor database with its WAL and shared-memory files. */
+function removeFloorFiles(file) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
 }
 
 /** A new floor database with the store's pragmas and the four structures. */
@@ -134,8 +146,9 @@ function openFloor(file, synchronous) {
   db.pragma(`synchronous = ${synchronous}`);
   // The store's page cache (64 MiB): index inserts land at random places in growing B-trees.
   db.pragma('cache_size = -65536');
-  // The store's writer checkpoints every ~80 MB of WAL (a worker does it more often, on the other core).
-  db.pragma('wal_autocheckpoint = 20000');
+  // No checkpoints while measuring: the store runs them in a worker on the other core, so the floor
+  // pays none either (its WAL grows to a few hundred MB in a full run, in the run's temp dir).
+  db.pragma('wal_autocheckpoint = 0');
   db.exec(`
     CREATE TABLE IF NOT EXISTS doc (eid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS q (attr INTEGER NOT NULL, v, eid INTEGER NOT NULL, PRIMARY KEY (attr, v, eid)) WITHOUT ROWID;
