@@ -1,8 +1,9 @@
 /**
  * Writes attribute instances into the history: from the current state's changes, inside the entity
  * writer's transaction (`record`), and from the temporal API (`append`). Every statement is prepared
- * once; an instance costs one INSERT, a change one UPDATE of its temporal entity, and series ids come
- * from a memory cache, so recording reads nothing per instance once a series is known. Only
+ * once; the instances of a call are inserted together at its end (./instance-batch.ts), a change
+ * costs one UPDATE of its temporal entity, and series ids come from a memory cache, so recording
+ * reads nothing per instance once a series is known. Only
  * instances that are new or changed (the shared rule: src/store/shared/temporal/history-changes.ts)
  * are encoded at all.
  */
@@ -10,9 +11,10 @@ import type Database from 'better-sqlite3';
 import type { Entity } from '../../../core/model/entity.js';
 import type { TemporalWrite } from '../../port.js';
 import { forEachNewInstance, sameTypes } from '../../shared/temporal/history-changes.js';
-import { encodeInstance, toMs, type InstanceColumns } from '../../shared/temporal/instance-codec.js';
+import { encodeInstance, toMs } from '../../shared/temporal/instance-codec.js';
 import type { AppliedChange } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
+import { InstanceBatch } from './instance-batch.js';
 
 /** Series ids learned inside a transaction: remembered only once it commits (a rollback forgets them). */
 export type Learned = Map<string, number>;
@@ -24,11 +26,13 @@ const MAX_CACHED_SERIES = 100_000;
 export class HistoryWriter {
   private readonly s;
   private readonly series = new Map<string, number>();
+  private readonly batch: InstanceBatch;
 
   constructor(
     db: Database.Database,
     private readonly terms: Dictionary,
   ) {
+    this.batch = new InstanceBatch(db);
     this.s = {
       touch: db.prepare<[number, number, string], { teid: number }>(
         'UPDATE temporal_entities SET modified_at = max(modified_at, ?) WHERE tid = ? AND id = ? RETURNING teid',
@@ -51,41 +55,26 @@ export class HistoryWriter {
       addSeries: db.prepare<[number, number, number]>(
         'INSERT INTO temporal_series (teid, attr, ds) VALUES (?, ?, ?)',
       ),
-      addInstance: db.prepare<
-        [
-          number,
-          number,
-          number | null,
-          number,
-          number,
-          number | null,
-          string | null,
-          string | null,
-          string | null,
-          string | null,
-        ]
-      >(
-        'INSERT INTO temporal_instances (sid, kind, observed_at, created_at, modified_at, num, str, json, unit, extra) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
     };
   }
 
   /** Record the changed instances of applied changes; deletes keep the history as it is. */
   record(changes: AppliedChange[], learned: Learned): void {
-    for (const c of changes) {
-      if (c.after === undefined) continue;
-      const at = toMs(c.at) ?? Date.now();
-      const teid = this.entityRow(c.tid, c.after, c.before, at);
-      // Interned once per attribute that has a new instance (they come attribute by attribute).
-      let name: string | undefined;
-      let p = 0;
-      forEachNewInstance(c.before, c.after, (attr, inst) => {
-        if (attr !== name) [name, p] = [attr, this.terms.ensure(attr)];
-        const t = toMs(inst.modifiedAt) ?? at;
-        this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
-      });
-    }
+    this.batch.insertAll(() => {
+      for (const c of changes) {
+        if (c.after === undefined) continue;
+        const at = toMs(c.at) ?? Date.now();
+        const teid = this.entityRow(c.tid, c.after, c.before, at);
+        // Interned once per attribute that has a new instance (they come attribute by attribute).
+        let name: string | undefined;
+        let p = 0;
+        forEachNewInstance(c.before, c.after, (attr, inst) => {
+          if (attr !== name) [name, p] = [attr, this.terms.ensure(attr)];
+          const t = toMs(inst.modifiedAt) ?? at;
+          this.batch.add(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
+        });
+      }
+    });
   }
 
   /** Add instances through the temporal API; creates the temporal entity (types are merged in). */
@@ -101,12 +90,14 @@ export class HistoryWriter {
       teid = this.s.upsert.get(tid, write.id, JSON.stringify(types), now, now)!.teid;
       if (types.length !== had.length) this.setTypes(teid, types);
     }
-    for (const [attr, list] of Object.entries(write.attrs)) {
-      if (list.length === 0) continue;
-      const p = this.terms.ensure(attr);
-      for (const inst of list)
-        this.insert(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), now, now);
-    }
+    this.batch.insertAll(() => {
+      for (const [attr, list] of Object.entries(write.attrs)) {
+        if (list.length === 0) continue;
+        const p = this.terms.ensure(attr);
+        for (const inst of list)
+          this.batch.add(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), now, now);
+      }
+    });
     return { created: row === undefined };
   }
 
@@ -149,20 +140,5 @@ export class HistoryWriter {
       Number(this.s.addSeries.run(teid, attr, ds).lastInsertRowid);
     learned.set(key, sid);
     return sid;
-  }
-
-  private insert(sid: number, c: InstanceColumns, createdAt: number, modifiedAt: number): void {
-    this.s.addInstance.run(
-      sid,
-      c.kind,
-      c.observedAt,
-      createdAt,
-      modifiedAt,
-      c.num,
-      c.str,
-      c.json,
-      c.unit,
-      c.extra,
-    );
   }
 }
