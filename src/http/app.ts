@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -21,6 +20,7 @@ import type { DispatcherOptions } from '../context/notify/dispatcher.js';
 import { Notifier } from '../context/notify/notifier.js';
 import { SubscriptionService } from '../context/subscriptions/subscription-service.js';
 import type { ContextSource } from './ngsi-ld/ld-request.js';
+import { securityHeaders } from './security/security-headers.js';
 import { ngsiLdApi } from './ngsi-ld/index.js';
 import { adminApi } from './admin/index.js';
 import {
@@ -159,8 +159,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const governance = deps.governance;
   const rate = deps.config.rateLimit;
   const anonymousRate = deps.config.anonymousRateLimit;
-  // Security headers: an API and its documentation page; nothing is framed or sniffed.
-  await app.register(helmet, {
+  // Security headers: an API and its documentation page; nothing is framed or sniffed. Set on the
+  // raw response, so that streamed answers (the live feed) carry them too.
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -176,6 +177,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         frameAncestors: ["'none'"],
       },
     },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of security) reply.raw.setHeader(name, value);
+    done();
   });
   if (deps.config.corsOrigins.length > 0) {
     await app.register(cors, {

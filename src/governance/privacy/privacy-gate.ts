@@ -32,11 +32,11 @@ export class PrivacyGate implements IngestGate {
   }
 
   async prepare(tenant: string): Promise<IngestTreatment> {
-    const [lookup, entries] = await Promise.all([this.registry.lookup(tenant), this.registry.list(tenant)]);
-    // A key is made (and kept) only for tenants that pseudonymise something.
-    const needsKey = entries.some((e) =>
-      Object.values(e.governance.attributes).some((a) => a.treatment.kind === 'pseudonymise'),
-    );
+    const [lookup, needsKey] = await Promise.all([
+      this.registry.lookup(tenant),
+      // A key is made (and kept) only for tenants that pseudonymise something.
+      this.registry.pseudonymises(tenant),
+    ]);
     const tools: GovernTools = needsKey ? await this.pseudonymiser.forTenant(tenant) : NO_KEY;
     return {
       governed: (types) => lookup(types) !== undefined,

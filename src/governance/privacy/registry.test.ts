@@ -165,6 +165,28 @@ describe('GovernanceRegistry', () => {
     expect((await registry.forTypes('city', [`${P}ParkingSpot`]))?.purpose).toBe('built-in');
   });
 
+  it('tells whether an effective entry pseudonymises, kept with the cached entries', async () => {
+    const { repo, registry, advance } = setup({ cacheMs: 1000 });
+    // The built-in entry drops, it does not pseudonymise.
+    expect(await registry.pseudonymises('city')).toBe(false);
+    await registry.put('city', CAMERA_DOC, mapper, 'alice', AT);
+    expect(await registry.pseudonymises('city')).toBe(true);
+    expect(await registry.pseudonymises('other')).toBe(false);
+    // A tenant entry replacing the built-in one counts, the built-in one no longer does.
+    await registry.delete('city', `${P}Camera`);
+    expect(await registry.pseudonymises('city')).toBe(false);
+    await registry.put('city', TENANT_DOC, mapper, 'alice', AT);
+    expect(await registry.pseudonymises('city')).toBe(true);
+    const lists = repo.lists;
+    expect(await registry.pseudonymises('city')).toBe(true);
+    expect(repo.lists).toBe(lists);
+    // Another replica removes the entry: seen once the cache expires.
+    await repo.delete('city', `${P}ParkingSpot`);
+    expect(await registry.pseudonymises('city')).toBe(true);
+    advance(1000);
+    expect(await registry.pseudonymises('city')).toBe(false);
+  });
+
   it('reports an unreadable stored document as an internal error', async () => {
     const { repo, registry } = setup();
     await repo.put({

@@ -41,6 +41,14 @@ export interface RegistryEntry {
   updatedBy?: string;
 }
 
+/** A tenant's stored entries as loaded, and what was derived from them since. */
+interface Loaded {
+  loadedAt: number;
+  entries: Map<string, RegistryEntry>;
+  /** Whether an effective entry pseudonymises an attribute (computed on first use). */
+  pseudonymises?: boolean;
+}
+
 /** Effective governance for a set of entity types; undefined when none of them is governed. */
 export type GovernanceLookup = (types: readonly string[]) => TypeGovernance | undefined;
 
@@ -49,7 +57,7 @@ export class GovernanceRegistry {
   private readonly builtIn: ReadonlyMap<string, TypeGovernance>;
   private readonly cacheMs: number;
   private readonly now: () => number;
-  private readonly cache: LruCache<string, { loadedAt: number; entries: Map<string, RegistryEntry> }>;
+  private readonly cache: LruCache<string, Loaded>;
 
   constructor(options: GovernanceRegistryOptions) {
     this.repo = options.repo;
@@ -131,6 +139,26 @@ export class GovernanceRegistry {
     );
   }
 
+  /**
+   * Whether any effective entry of the tenant pseudonymises an attribute, so that writes need its
+   * pseudonym key. Asked on every write: kept with the cached entries, not recomputed.
+   */
+  async pseudonymises(tenant: string): Promise<boolean> {
+    const loaded = await this.load(tenant);
+    if (loaded.pseudonymises === undefined) {
+      const effective = [
+        ...loaded.entries.values(),
+        ...[...this.builtIn]
+          .filter(([type]) => !loaded.entries.has(type))
+          .map(([, governance]) => ({ governance })),
+      ];
+      loaded.pseudonymises = effective.some((e) =>
+        Object.values(e.governance.attributes).some((a) => a.treatment.kind === 'pseudonymise'),
+      );
+    }
+    return loaded.pseudonymises;
+  }
+
   /** Delete the tenant's stored entry for `type` (the built-in one, if any, applies again). False when none. */
   async delete(tenant: string, type: string): Promise<boolean> {
     const deleted = await this.repo.delete(tenant, type);
@@ -139,13 +167,18 @@ export class GovernanceRegistry {
   }
 
   private async entries(tenant: string): Promise<Map<string, RegistryEntry>> {
+    return (await this.load(tenant)).entries;
+  }
+
+  private async load(tenant: string): Promise<Loaded> {
     const now = this.now();
     const hit = this.cache.get(tenant);
-    if (hit !== undefined && now - hit.loadedAt < this.cacheMs) return hit.entries;
+    if (hit !== undefined && now - hit.loadedAt < this.cacheMs) return hit;
     const entries = new Map<string, RegistryEntry>();
     for (const record of await this.repo.list(tenant)) entries.set(record.type, readRecord(record));
-    this.cache.set(tenant, { loadedAt: now, entries });
-    return entries;
+    const loaded: Loaded = { loadedAt: now, entries };
+    this.cache.set(tenant, loaded);
+    return loaded;
   }
 }
 
