@@ -42,6 +42,11 @@ export class HistoryWriter {
           'ON CONFLICT (tid, id) DO UPDATE SET types = excluded.types, ' +
           'modified_at = max(modified_at, excluded.modified_at) RETURNING teid',
       ),
+      // Returns a row only when the entity's history is new (nothing to look up for its series).
+      insertNew: db.prepare<[number, string, string, number, number], { teid: number }>(
+        'INSERT INTO temporal_entities (tid, id, types, created_at, modified_at) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (tid, id) DO NOTHING RETURNING teid',
+      ),
       entity: db.prepare<[number, string], { teid: number; types: string }>(
         'SELECT teid, types FROM temporal_entities WHERE tid = ? AND id = ?',
       ),
@@ -64,14 +69,14 @@ export class HistoryWriter {
       for (const c of changes) {
         if (c.after === undefined) continue;
         const at = toMs(c.at) ?? Date.now();
-        const teid = this.entityRow(c.tid, c.after, c.before, at);
+        const { teid, fresh } = this.entityRow(c.tid, c.after, c.before, at);
         // Interned once per attribute that has a new instance (they come attribute by attribute).
         let name: string | undefined;
         let p = 0;
         forEachNewInstance(c.before, c.after, (attr, inst) => {
           if (attr !== name) [name, p] = [attr, this.terms.ensure(attr)];
           const t = toMs(inst.modifiedAt) ?? at;
-          this.batch.add(this.seriesId(teid, p, inst.datasetId, learned), encodeInstance(inst), t, t);
+          this.batch.add(this.seriesId(teid, p, inst.datasetId, learned, fresh), encodeInstance(inst), t, t);
         });
       }
     });
@@ -112,16 +117,32 @@ export class HistoryWriter {
     this.series.clear();
   }
 
-  /** The temporal entity's row id, its modifiedAt moved on, its types written when they changed. */
-  private entityRow(tid: number, after: Entity, before: Entity | undefined, at: number): number {
+  /**
+   * The temporal entity's row id, its modifiedAt moved on, its types written when they changed;
+   * `fresh` when the row is new, so it has no series yet.
+   */
+  private entityRow(
+    tid: number,
+    after: Entity,
+    before: Entity | undefined,
+    at: number,
+  ): { teid: number; fresh: boolean } {
     if (before !== undefined && sameTypes(before.type, after.type)) {
       const row = this.s.touch.get(at, tid, after.id);
-      if (row) return row.teid;
+      if (row) return { teid: row.teid, fresh: false };
     }
     const created = toMs(after.createdAt) ?? at;
-    const teid = this.s.upsert.get(tid, after.id, JSON.stringify(after.type), created, at)!.teid;
+    const types = JSON.stringify(after.type);
+    // A new entity's history is usually new too (unless the entity was deleted and made again).
+    const inserted =
+      before === undefined ? this.s.insertNew.get(tid, after.id, types, created, at) : undefined;
+    if (inserted !== undefined) {
+      for (const t of after.type) this.s.addType.run(inserted.teid, this.terms.ensure(t));
+      return { teid: inserted.teid, fresh: true };
+    }
+    const teid = this.s.upsert.get(tid, after.id, types, created, at)!.teid;
     this.setTypes(teid, after.type);
-    return teid;
+    return { teid, fresh: false };
   }
 
   private setTypes(teid: number, types: string[]): void {
@@ -129,14 +150,20 @@ export class HistoryWriter {
     for (const t of types) this.s.addType.run(teid, this.terms.ensure(t));
   }
 
-  /** The series of (entity, attribute, datasetId), created when new. */
-  private seriesId(teid: number, attr: number, datasetId: string | undefined, learned: Learned): number {
+  /** The series of (entity, attribute, datasetId), created when new (not looked up for a `fresh` entity). */
+  private seriesId(
+    teid: number,
+    attr: number,
+    datasetId: string | undefined,
+    learned: Learned,
+    fresh = false,
+  ): number {
     const ds = datasetId === undefined ? 0 : this.terms.ensure(datasetId);
     const key = `${teid} ${attr} ${ds}`;
     const known = this.series.get(key) ?? learned.get(key);
     if (known !== undefined) return known;
     const sid =
-      this.s.findSeries.get(teid, attr, ds)?.sid ??
+      (fresh ? undefined : this.s.findSeries.get(teid, attr, ds)?.sid) ??
       Number(this.s.addSeries.run(teid, attr, ds).lastInsertRowid);
     learned.set(key, sid);
     return sid;

@@ -111,6 +111,28 @@ describe('sqlite temporal history', () => {
     expect(rows()).toHaveLength(3);
   });
 
+  it('continues the history of an entity made again after its delete, on the same series', () => {
+    const v = (value: number, at: number): Attribute[] => [{ type: 'Property', value, modifiedAt: iso(at) }];
+    const first = sensor({ [V]: v(1, T0) });
+    commit([change(first)]);
+    commit([{ tid: 0, tenant: '', id: first.id, before: first, at: iso(T0 + 1) }]);
+    // Made again in another process (no series cached): the history and its series are found.
+    temporal = new SqliteTemporal(db, terms, new Dictionary(db, 'tenants'), () => []);
+    const again = sensor({ [V]: v(2, T0 + 2), [W]: v(3, T0 + 2) }, iso(T0 + 2));
+    commit([change(again)]);
+    const series = db.prepare('SELECT sid, attr FROM temporal_series ORDER BY sid').all() as Array<{
+      sid: number;
+    }>;
+    expect(series).toHaveLength(2);
+    expect(rows().map((r) => [r.sid, r.num])).toEqual([
+      [series[0]!.sid, 1],
+      [series[0]!.sid, 2],
+      [series[1]!.sid, 3],
+    ]);
+    expect(db.prepare('SELECT count(*) AS n FROM temporal_entities').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM temporal_types').get()).toEqual({ n: 1 });
+  });
+
   it('forgets the series created by a rolled-back transaction', () => {
     const e = sensor({ [V]: [{ type: 'Property', value: 1 }] });
     expect(() =>
