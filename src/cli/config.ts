@@ -120,6 +120,8 @@ export interface Config {
   busReplicas: number;
   /** The store: empty for the embedded SQLite store in the data directory, or a postgres:// URL. */
   store: string;
+  /** Worker threads running entity queries of the embedded SQLite store (0: the main thread runs them). */
+  queryWorkers: number;
   /** Run the demo city (tenant `demo`) in this process: on by default, so that `npm start` shows a living city. */
   demo: boolean;
   /** Seed of the demo city: the same seed gives the same city. */
@@ -452,6 +454,13 @@ export const SETTINGS: { [K in Exclude<keyof Config, 'explicit'>]: Setting<Confi
     default: '',
     parse: storeUrl,
     secret: true,
+  },
+  queryWorkers: {
+    flag: 'query-workers',
+    env: 'URBIS_QUERY_WORKERS',
+    doc: 'worker threads that run entity queries of the embedded SQLite store beside the main thread (0 = none)',
+    default: 1,
+    parse: int(0, 64),
   },
   demo: {
     flag: 'demo',

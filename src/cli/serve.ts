@@ -27,7 +27,12 @@ import { ConfigError, type Config } from './config.js';
 
 /** The embedded SQLite store of the data directory, or the PostgreSQL store the replicas share (`--store`). */
 function openStore(config: Config, logger: Logger): Store {
-  if (config.store === '') return openSqliteStore({ path: join(config.dataDir, 'urbis.sqlite') });
+  if (config.store === '')
+    return openSqliteStore({
+      path: join(config.dataDir, 'urbis.sqlite'),
+      queryWorkers: config.queryWorkers,
+      onWorkerError: (message) => logger.error({ reason: message }, 'a query worker stopped'),
+    });
   return openPostgresStore({
     url: config.store,
     applicationName: `urbis-${hostname()}-${config.port}`,

@@ -40,6 +40,7 @@ import { SqliteOutbox, type OutboxListener } from './outbox.js';
 import { SqliteSubscriptions } from './subscriptions.js';
 import { SqliteTemporal } from './temporal/sqlite-temporal.js';
 import { QueryRunner } from './query/run-query.js';
+import { QueryWorkers } from './query/query-workers.js';
 import { registerFunctions } from './sql-functions.js';
 import { StatementCache } from './statement-cache.js';
 
@@ -57,6 +58,13 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
   /** Checkpoint the WAL from a worker thread (default true for a file; see checkpointer.ts). */
   backgroundCheckpoint?: boolean;
+  /**
+   * Worker threads that run entity queries on their own connections (default 0: the main thread
+   * runs them; a file only; see query/query-workers.ts).
+   */
+  queryWorkers?: number;
+  /** Told when a query worker fails (the store then runs queries itself). */
+  onWorkerError?: (message: string) => void;
 }
 
 /** Everything that needs the migrated schema, built once by `migrate()`. */
@@ -75,7 +83,8 @@ interface Ready {
   commands: CommandRepository;
   iota: IotaRepository;
   getEntity: Database.Statement<[number, string], { doc: string }>;
-  countTenant: Database.Statement<[number], { n: number }>;
+  /** Number of entities of a tenant (kept in memory after the first count), for the query planner. */
+  tenantSize(tid: number): number;
 }
 
 /** The SQLite implementation of the Store port. */
@@ -86,6 +95,9 @@ export class SqliteStore implements Store {
   private ready?: Ready;
   private readonly sizes = new Map<number, number>();
   private readonly checkpointer?: Checkpointer;
+  /** Started at the first query (the schema they read exists by then). */
+  private workers?: QueryWorkers;
+  private readonly startWorkers?: () => QueryWorkers;
   private closing?: Promise<void>;
   private reactor?: Reactor;
   private outboxListener?: OutboxListener;
@@ -120,6 +132,21 @@ export class SqliteStore implements Store {
     if (background) this.checkpointer = new Checkpointer(options.path);
     registerFunctions(this.db);
     if (options.migrate !== false) this.migrateNow();
+    const workers = Math.trunc(options.queryWorkers ?? 0);
+    if (this.file && workers > 0) {
+      const setup = {
+        path: options.path,
+        cacheSizeKiB: options.cacheSizeKiB ?? 65_536,
+        mmapSizeBytes: options.mmapSizeBytes ?? 268_435_456,
+        maxLimit: this.capabilities.maxLimit,
+      };
+      this.startWorkers = () => new QueryWorkers(setup, workers, options.onWorkerError);
+    }
+  }
+
+  /** Query workers running (none before the first query, or when the store runs queries itself). */
+  get queryWorkers(): number {
+    return this.workers?.running ?? 0;
   }
 
   /** Bring the schema up to date; idempotent. */
@@ -140,6 +167,7 @@ export class SqliteStore implements Store {
   private async closeNow(): Promise<void> {
     if (!this.db.open) return;
     this.ready?.writer.flush();
+    await this.workers?.close();
     await this.checkpointer?.stop();
     if (this.file && this.ready) {
       this.db.pragma('analysis_limit = 400');
@@ -172,6 +200,14 @@ export class SqliteStore implements Store {
     const s = this.state();
     // An unknown tenant has no rows under id -1: the query still validates and runs, and finds nothing.
     const tid = s.tenants.idOf(tenant) ?? -1;
+    if (this.startWorkers !== undefined && this.closing === undefined) this.workers ??= this.startWorkers();
+    if (this.workers?.alive) {
+      // Refused here what would be refused there: a too deep query cannot even be sent (cloned).
+      guard(() => s.queries.check(query));
+      const { docs, count } = await this.workers.page(tid, query, s.tenantSize(tid));
+      const entities = docs.map((d) => decodeDoc(d.id, d.doc));
+      return count === undefined ? { entities } : { entities, count };
+    }
     return guard(() => s.queries.page(tid, query));
   }
 
@@ -258,15 +294,16 @@ export class SqliteStore implements Store {
     const countTenant = this.db.prepare<[number], { n: number }>(
       'SELECT count(*) AS n FROM entities WHERE tid = ?',
     );
+    const tenantSize = (tid: number): number => {
+      let n = this.sizes.get(tid);
+      if (n === undefined) this.sizes.set(tid, (n = countTenant.get(tid)?.n ?? 0));
+      return n;
+    };
     const queries = new QueryRunner({
       statements: new StatementCache(this.db),
       terms,
       maxLimit: this.capabilities.maxLimit,
-      tenantSize: (tid) => {
-        let n = this.sizes.get(tid);
-        if (n === undefined) this.sizes.set(tid, (n = countTenant.get(tid)?.n ?? 0));
-        return n;
-      },
+      tenantSize,
     });
     const temporal = new SqliteTemporal(this.db, terms, tenants, (tid, query) => queries.ids(tid, query));
     const outbox = new SqliteOutbox(this.db, tenants);
@@ -290,7 +327,7 @@ export class SqliteStore implements Store {
       commands: sqliteCommands(this.db),
       iota: sqliteIota(this.db),
       getEntity: this.db.prepare('SELECT doc FROM entities WHERE tid = ? AND id = ?'),
-      countTenant,
+      tenantSize,
     };
     const version = this.db
       .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'index_version'")

@@ -19,6 +19,12 @@ import type { CompileContext, Conjunct, Sql } from './sql.js';
 /** Most bound values in one statement (SQLite allows 32,766). */
 export const MAX_PARAMS = 30_000;
 
+/** An entity as stored: its id and its `doc` column (entity-doc.ts). */
+export interface StoredDoc {
+  id: string;
+  doc: string;
+}
+
 /** What the runner needs from the store. */
 export interface QueryDeps {
   statements: StatementCache;
@@ -40,26 +46,43 @@ export class QueryRunner {
 
   /** One page of matching entities, and the total when asked. */
   page(tid: number, q: EntityQuery): { entities: Entity[]; count?: number } {
-    const { limit, offset } = q;
-    if (!Number.isInteger(limit) || limit < 0 || limit > this.deps.maxLimit) {
-      throw badRequest(`limit must be an integer from 0 to ${this.deps.maxLimit}`);
-    }
-    if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a non-negative integer');
+    const { docs, count } = this.pageDocs(tid, q);
+    const entities = docs.map((d) => decodeDoc(d.id, d.doc));
+    return count === undefined ? { entities } : { entities, count };
+  }
+
+  /** The page as stored documents, not yet decoded (what a query worker sends back). */
+  pageDocs(tid: number, q: EntityQuery): { docs: StoredDoc[]; count?: number } {
+    this.check(q);
+    const { limit } = q;
     const ctx = this.context(tid);
     const conjuncts = this.compile(q, ctx);
     const count = this.counterFor(tid);
-    const entities =
+    const docs =
       limit > 0
         ? this.fetch(this.all<{ eid: number }>(this.pageSql(tid, q, conjuncts, ctx, count)).map((r) => r.eid))
         : [];
-    if (!q.count) return { entities };
+    if (!q.count) return { docs };
     const from = fromWhere(
       tid,
       conjuncts,
       choosePlan(conjuncts, undefined, this.deps.tenantSize(tid), count),
     );
     const [row] = this.all<{ n: number }>({ sql: `SELECT count(*) AS n ${from.sql}`, params: from.params });
-    return { entities, count: row?.n ?? 0 };
+    return { docs, count: row?.n ?? 0 };
+  }
+
+  /**
+   * Refuse a page the runner would refuse before any SQL: a limit or offset out of range, a query
+   * too complex (deep expressions are refused here, before anything walks or copies them).
+   */
+  check(q: EntityQuery): void {
+    const { limit, offset } = q;
+    if (!Number.isInteger(limit) || limit < 0 || limit > this.deps.maxLimit) {
+      throw badRequest(`limit must be an integer from 0 to ${this.deps.maxLimit}`);
+    }
+    if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset must be a non-negative integer');
+    checkComplexity(q);
   }
 
   /** The plan and SQLite's query plan for the page query (a diagnostic for tests and operators). */
@@ -150,7 +173,8 @@ export class QueryRunner {
     return row?.n ?? 0;
   };
 
-  private fetch(eids: number[]): Entity[] {
+  /** The documents of these entities, in this order. */
+  private fetch(eids: number[]): StoredDoc[] {
     if (eids.length === 0) return [];
     const rows = this.all<{ eid: number; id: string; doc: string }>({
       sql: 'SELECT eid, id, doc FROM entities WHERE eid IN (SELECT value FROM json_each(?))',
@@ -159,7 +183,7 @@ export class QueryRunner {
     const byEid = new Map(rows.map((r) => [r.eid, r]));
     return eids.flatMap((eid) => {
       const r = byEid.get(eid);
-      return r ? [decodeDoc(r.id, r.doc)] : [];
+      return r ? [{ id: r.id, doc: r.doc }] : [];
     });
   }
 
