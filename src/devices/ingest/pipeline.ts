@@ -19,6 +19,7 @@ import { decode } from '../codecs/decode.js';
 import { toAttributes, type MappingOptions } from '../mapping.js';
 import type { DeviceProfile } from '../registry/profile.js';
 import { RecentIds } from './recent-ids.js';
+import { foldSeenUpdates } from './seen-updates.js';
 
 /** What a transport hands over: one authenticated device's payload, as received. */
 export interface InboundMessage {
@@ -305,19 +306,21 @@ export class IngestPipeline {
     if (accepted.length > 0) {
       try {
         const back = await this.devices.recordSeen(
-          accepted.map((c) => {
-            const at = c.message.receivedAt;
-            const { rssi, snr } = c.message.radio ?? {};
-            return {
-              tenant: c.message.tenant,
-              deviceId: c.device.id,
-              at,
-              offlineAt: new Date(Date.parse(at) + c.profile.offlineAfterMs).toISOString(),
-              ...(c.battery !== undefined ? { battery: c.battery } : {}),
-              ...(finite(rssi) ? { rssi } : {}),
-              ...(finite(snr) ? { snr } : {}),
-            };
-          }),
+          foldSeenUpdates(
+            accepted.map((c) => {
+              const at = c.message.receivedAt;
+              const { rssi, snr } = c.message.radio ?? {};
+              return {
+                tenant: c.message.tenant,
+                deviceId: c.device.id,
+                at,
+                offlineAt: new Date(Date.parse(at) + c.profile.offlineAfterMs).toISOString(),
+                ...(c.battery !== undefined ? { battery: c.battery } : {}),
+                ...(finite(rssi) ? { rssi } : {}),
+                ...(finite(snr) ? { snr } : {}),
+              };
+            }),
+          ),
         );
         if (back.length > 0 && this.onOnline !== undefined) {
           const at = new Map(accepted.map((c) => [c.key, c.message.receivedAt]));
