@@ -140,6 +140,7 @@ async function run(ctx) {
       airQualityObserved(`urn:ngsi-ld:AirQualityObserved:floor-${rep}-${n}`, floorRnd, box),
     );
     createFloorReps.push(createFloor.insertEntities(entities, s.connections).entitiesPerSec);
+    createFloor.checkpoint();
   }
   createFloor.close();
   log(`create floor: ${Math.round(median(createFloorReps))} entities/s in ${s.connections}-entity commits`);

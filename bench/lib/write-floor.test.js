@@ -1,7 +1,7 @@
 // Tests of the write floor (run with `node --test bench/`): it writes every row it claims, and no more.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cityBox, seededRandom, wasteContainer } from './entities.js';
@@ -39,6 +39,26 @@ describe('WriteFloor', () => {
         )
         .get(lon, lon, lat, lat).n;
       assert.ok(hit >= 1);
+    } finally {
+      floor.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checkpoints on demand: the WAL is emptied and every row stays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'urbis-floor-'));
+    const floor = new WriteFloor(join(dir, 'floor.sqlite'));
+    try {
+      const rnd = seededRandom(6);
+      floor.insertEntities(
+        Array.from({ length: 300 }, (_, n) => wasteContainer(n, rnd, cityBox())),
+        100,
+      );
+      const wal = () => statSync(join(dir, 'floor.sqlite-wal')).size;
+      assert.ok(wal() > 0);
+      floor.checkpoint();
+      assert.equal(wal(), 0);
+      assert.equal(floor.db.prepare('SELECT count(*) AS n FROM doc').get().n, 300);
     } finally {
       floor.close();
       rmSync(dir, { recursive: true, force: true });

@@ -97,6 +97,7 @@ export async function bulkLoadPhase({
 
     const base = baseline.insertRows(rows, batchSize);
     const least = floor.insertEntities(entities, batchSize);
+    floor.checkpoint();
     const up = await clock.time('upsert', () => sendBatches(client, batches, concurrency));
     loaded += up.accepted;
     problems.push(...up.problems);
