@@ -57,6 +57,11 @@ export interface IdentityRepository {
   getKey(id: string): Promise<ApiKeyRecord | undefined>;
   /** The key with this hash, revoked or not. */
   keyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /**
+   * The key with this hash and its principal (absent when it was deleted), in one read: what every
+   * authenticated request asks.
+   */
+  keyAndPrincipal(hash: string): Promise<{ key: ApiKeyRecord; principal?: PrincipalRecord } | undefined>;
   /** Keys of one tenant (or every key when tenant is undefined), ordered by createdAt then id. */
   listKeys(tenant?: string): Promise<ApiKeyRecord[]>;
   /** Set revokedAt (once). False when not found or already revoked. */

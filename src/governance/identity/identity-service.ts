@@ -157,13 +157,13 @@ export class IdentityService {
 
   /** The principal an API key stands for; 401 for anything but a live key of an enabled principal. */
   async authenticate(secret: string): Promise<Principal> {
-    const key = await this.repo.keyByHash(hashKey(secret));
-    if (key === undefined) throw unauthorized('unknown API key');
+    const found = await this.repo.keyAndPrincipal(hashKey(secret));
+    if (found === undefined) throw unauthorized('unknown API key');
+    const { key, principal } = found;
     const now = this.now();
     if (key.revokedAt !== undefined) throw unauthorized('the API key was revoked');
     if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= now.getTime())
       throw unauthorized('the API key has expired');
-    const principal = await this.repo.getPrincipal(key.tenant, key.principalId);
     if (principal === undefined || principal.disabled) throw unauthorized('the key’s principal is disabled');
     this.touch(key.id, now);
     return {

@@ -167,6 +167,31 @@ export function describeGovernance(makeStore: MakeStore): void {
         expect(await id.keyByHash(full.hash)).toEqual({ ...full, revokedAt: '2026-02-01T00:00:00.000Z' });
       });
 
+      it('reads a key with its principal in one call; a deleted principal leaves the revoked key alone', async () => {
+        const id = store.governance.identity;
+        await id.putPrincipal(principal('alice', { description: 'clerk', roles: ['reader', 'writer'] }));
+        await id.putPrincipal(principal('root', { tenant: ALL_TENANTS, roles: ['admin'] }));
+        // Same principal id in another tenant: not alice's.
+        await id.putPrincipal(principal('alice', { tenant: 'urn:t:b', disabled: true }));
+        const mine = key('k_alice', { scopes: ['entity.read'] });
+        const platform = key('k_root', { tenant: ALL_TENANTS, principalId: 'root', hash: 'e'.repeat(64) });
+        await id.putKey(mine);
+        await id.putKey(platform);
+        expect(await id.keyAndPrincipal(mine.hash)).toEqual({
+          key: mine,
+          principal: principal('alice', { description: 'clerk', roles: ['reader', 'writer'] }),
+        });
+        expect(await id.keyAndPrincipal(platform.hash)).toEqual({
+          key: platform,
+          principal: principal('root', { tenant: ALL_TENANTS, roles: ['admin'] }),
+        });
+        expect(await id.keyAndPrincipal('0'.repeat(64))).toBeUndefined();
+        await id.deletePrincipal('urn:t:a', 'alice', '2026-01-05T00:00:00.000Z');
+        expect(await id.keyAndPrincipal(mine.hash)).toEqual({
+          key: { ...mine, revokedAt: '2026-01-05T00:00:00.000Z' },
+        });
+      });
+
       it('revokes a key once, records its use, and lists keys by createdAt then id', async () => {
         const id = store.governance.identity;
         await id.putKey(key('k_b', { createdAt: '2026-01-02T00:00:00.000Z' }));
