@@ -28,6 +28,7 @@ import {
   installGovernanceMetrics,
   installMetrics,
   installNotifierMetrics,
+  installStoreMetrics,
 } from './metrics.js';
 import { jsonDepthExceeds } from './security/json-depth.js';
 import { installSecurity } from './security/security.js';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const registry = installMetrics(app, { processMetrics: deps.processMetrics ?? false });
   const governanceMetrics = installGovernanceMetrics(registry, governance.privacy);
+  installStoreMetrics(registry, deps.store);
   installSecurity(app, {
     authenticator: governance.authenticator,
     policies: governance.policies,

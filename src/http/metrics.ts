@@ -213,3 +213,16 @@ export function installDeviceMetrics(registry: Registry, source: DeviceMetricsSo
     ),
   );
 }
+
+/** The store's query workers running now (0 before the first query, or once none is left). */
+export function installStoreMetrics(registry: Registry, store: { readonly queryWorkers?: number }): void {
+  if (store.queryWorkers === undefined) return;
+  new Gauge({
+    name: 'urbis_query_workers',
+    help: 'Worker threads running entity queries (0 before the first query, or when they stopped)',
+    registers: [registry],
+    collect() {
+      this.set(store.queryWorkers ?? 0);
+    },
+  });
+}

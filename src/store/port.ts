@@ -247,6 +247,8 @@ export interface OutboxRepository {
 
 export interface Store {
   readonly capabilities: StoreCapabilities;
+  /** Worker threads running entity queries now, for an adapter that has them (the SQLite store). */
+  readonly queryWorkers?: number;
 
   /** Install the reactor that turns changes into outbox notices (one per store; replaces the previous). */
   setReactor(reactor: Reactor | undefined): void;

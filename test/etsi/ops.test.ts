@@ -21,6 +21,8 @@ describe('ops endpoints', () => {
     expect(res.headers.get('content-type') ?? '').toMatch(/^text\/plain/);
     expect(res.text).toMatch(/^# (HELP|TYPE) \w+/m);
     expect(res.text).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEaNInf]+$/m);
+    // `urbis serve` queries its SQLite store in a worker thread (--query-workers, default 1).
+    expect(res.text).toMatch(/^urbis_query_workers 1$/m);
   });
 
   it('GET /openapi.json → an OpenAPI 3.1 document describing /ngsi-ld/v1/entities', async () => {
