@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { ApiKeyRecord, IdentityRepository, PrincipalRecord } from '../../governance-port.js';
 import { rows, run, unique, rowsPrepared } from '../sql.js';
+import { keyOwnerFrom, ownerRow, type OwnerColumns } from '../../shared/key-owner-join.js';
 import { withPresent } from '../values.js';
 
 interface PrincipalRow {
@@ -38,32 +39,7 @@ const PRINCIPAL = 'tenant, id, kind, roles, description, disabled, created_at';
 const KEY =
   'id, principal_id, tenant, hash, prefix, scopes, description, created_at, expires_at, revoked_at, last_used_at, bootstrap';
 
-/** The principal's columns beside a key's, prefixed (both tables have id, description, created_at). */
-interface OwnerColumns {
-  p_id: string | null;
-  p_kind: string;
-  p_roles: string[];
-  p_description: string | null;
-  p_disabled: boolean;
-  p_created_at: string;
-}
-const KEY_OF_K = KEY.split(', ')
-  .map((c) => `k.${c}`)
-  .join(', ');
-const OWNER_OF_P =
-  'p.id AS p_id, p.kind AS p_kind, p.roles AS p_roles, p.description AS p_description, ' +
-  'p.disabled AS p_disabled, p.created_at AS p_created_at';
-
-/** The principal of a joined key row (a key's tenant is its principal's). */
-const ownerRow = (r: KeyRow & OwnerColumns): PrincipalRow => ({
-  tenant: r.tenant,
-  id: r.p_id!,
-  kind: r.p_kind,
-  roles: r.p_roles,
-  description: r.p_description,
-  disabled: r.p_disabled,
-  created_at: r.p_created_at,
-});
+type JoinedRow = KeyRow & OwnerColumns<string[], boolean>;
 
 function toPrincipal(r: PrincipalRow): PrincipalRecord {
   return withPresent<PrincipalRecord>(
@@ -172,12 +148,9 @@ export function postgresIdentity(pool: pg.Pool): IdentityRepository {
     },
     keyAndPrincipal: async (hash) => {
       // Prepared and one round trip: every authenticated request asks this.
-      const [r] = await rowsPrepared<KeyRow & OwnerColumns>(
-        pool,
-        `SELECT ${KEY_OF_K}, ${OWNER_OF_P} FROM api_keys k
-         LEFT JOIN principals p ON p.tenant = k.tenant AND p.id = k.principal_id WHERE k.hash = $1`,
-        [hash],
-      );
+      const [r] = await rowsPrepared<JoinedRow>(pool, `SELECT ${keyOwnerFrom(KEY)} WHERE k.hash = $1`, [
+        hash,
+      ]);
       if (r === undefined) return undefined;
       const key = toKey(r);
       return r.p_id === null ? { key } : { key, principal: toPrincipal(ownerRow(r)) };

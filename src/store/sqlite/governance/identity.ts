@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ApiKeyRecord, IdentityRepository, PrincipalRecord } from '../../governance-port.js';
+import { keyOwnerFrom, ownerRow, type OwnerColumns } from '../../shared/key-owner-join.js';
 import { withPresent } from './present.js';
 import { unique } from './unique.js';
 
@@ -37,32 +38,7 @@ const PRINCIPAL = 'tenant, id, kind, roles, description, disabled, created_at';
 const KEY =
   'id, principal_id, tenant, hash, prefix, scopes, description, created_at, expires_at, revoked_at, last_used_at, bootstrap';
 
-/** The principal's columns beside a key's, prefixed (both tables have id, description, created_at). */
-interface OwnerColumns {
-  p_id: string | null;
-  p_kind: string;
-  p_roles: string;
-  p_description: string | null;
-  p_disabled: number;
-  p_created_at: string;
-}
-const KEY_OF_K = KEY.split(', ')
-  .map((c) => `k.${c}`)
-  .join(', ');
-const OWNER_OF_P =
-  'p.id AS p_id, p.kind AS p_kind, p.roles AS p_roles, p.description AS p_description, ' +
-  'p.disabled AS p_disabled, p.created_at AS p_created_at';
-
-/** The principal of a joined key row (a key's tenant is its principal's). */
-const ownerRow = (r: KeyRow & OwnerColumns): PrincipalRow => ({
-  tenant: r.tenant,
-  id: r.p_id!,
-  kind: r.p_kind,
-  roles: r.p_roles,
-  description: r.p_description,
-  disabled: r.p_disabled,
-  created_at: r.p_created_at,
-});
+type JoinedRow = KeyRow & OwnerColumns<string, number>;
 
 function toPrincipal(r: PrincipalRow): PrincipalRecord {
   return withPresent<PrincipalRecord>(
@@ -120,10 +96,7 @@ export function sqliteIdentity(db: Database.Database): IdentityRepository {
     putKey: db.prepare(`INSERT INTO api_keys (${KEY}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getKey: db.prepare<[string], KeyRow>(`SELECT ${KEY} FROM api_keys WHERE id = ?`),
     keyByHash: db.prepare<[string], KeyRow>(`SELECT ${KEY} FROM api_keys WHERE hash = ?`),
-    keyAndPrincipal: db.prepare<[string], KeyRow & OwnerColumns>(
-      `SELECT ${KEY_OF_K}, ${OWNER_OF_P} FROM api_keys k
-       LEFT JOIN principals p ON p.tenant = k.tenant AND p.id = k.principal_id WHERE k.hash = ?`,
-    ),
+    keyAndPrincipal: db.prepare<[string], JoinedRow>(`SELECT ${keyOwnerFrom(KEY)} WHERE k.hash = ?`),
     keysOf: db.prepare<[string], KeyRow>(
       `SELECT ${KEY} FROM api_keys WHERE tenant = ? ORDER BY created_at, id`,
     ),
