@@ -39,7 +39,7 @@ import { runMigrations } from './migrate.js';
 import { SqliteOutbox, type OutboxListener } from './outbox.js';
 import { SqliteSubscriptions } from './subscriptions.js';
 import { SqliteTemporal } from './temporal/sqlite-temporal.js';
-import { QueryRunner } from './query/run-query.js';
+import { decodePage, QueryRunner } from './query/run-query.js';
 import { QueryWorkers } from './query/query-workers.js';
 import { registerFunctions } from './sql-functions.js';
 import { StatementCache } from './statement-cache.js';
@@ -204,9 +204,7 @@ export class SqliteStore implements Store {
     if (this.workers?.alive) {
       // Refused here what would be refused there: a too deep query cannot even be sent (cloned).
       guard(() => s.queries.check(query));
-      const { docs, count } = await this.workers.page(tid, query, s.tenantSize(tid));
-      const entities = docs.map((d) => decodeDoc(d.id, d.doc));
-      return count === undefined ? { entities } : { entities, count };
+      return decodePage(await this.workers.page(tid, query, s.tenantSize(tid)));
     }
     return guard(() => s.queries.page(tid, query));
   }

@@ -25,6 +25,15 @@ export interface StoredDoc {
   doc: string;
 }
 
+/** A page of stored documents decoded into entities (the count, when there is one, kept). */
+export function decodePage(page: { docs: StoredDoc[]; count?: number }): {
+  entities: Entity[];
+  count?: number;
+} {
+  const entities = page.docs.map((d) => decodeDoc(d.id, d.doc));
+  return page.count === undefined ? { entities } : { entities, count: page.count };
+}
+
 /** What the runner needs from the store. */
 export interface QueryDeps {
   statements: StatementCache;
@@ -46,9 +55,7 @@ export class QueryRunner {
 
   /** One page of matching entities, and the total when asked. */
   page(tid: number, q: EntityQuery): { entities: Entity[]; count?: number } {
-    const { docs, count } = this.pageDocs(tid, q);
-    const entities = docs.map((d) => decodeDoc(d.id, d.doc));
-    return count === undefined ? { entities } : { entities, count };
+    return decodePage(this.pageDocs(tid, q));
   }
 
   /** The page as stored documents, not yet decoded (what a query worker sends back). */
