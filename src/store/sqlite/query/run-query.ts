@@ -94,6 +94,7 @@ export class QueryRunner {
 
   /** The plan and SQLite's query plan for the page query (a diagnostic for tests and operators). */
   explain(tid: number, q: EntityQuery): { plan: Plan['kind']; sql: string; steps: string[] } {
+    this.check(q);
     const ctx = this.context(tid);
     const page = this.pageSql(tid, q, this.compile(q, ctx), ctx, this.counterFor(tid));
     const steps = this.all<{ detail: string }>({
@@ -146,6 +147,7 @@ export class QueryRunner {
 
   /** Ids of every matching entity, ascending. */
   ids(tid: number, q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>): string[] {
+    checkComplexity(q);
     const conjuncts = this.compile(q, this.context(tid));
     const from = fromWhere(
       tid,
@@ -158,8 +160,8 @@ export class QueryRunner {
     }).map((r) => r.id);
   }
 
+  /** Compile an already checked query (`check`, or `checkComplexity` where there is no page). */
   private compile(q: Omit<EntityQuery, 'limit' | 'offset' | 'count'>, ctx: CompileContext): Conjunct[] {
-    checkComplexity(q);
     const conjuncts = compileConjuncts(q, ctx);
     checkParams(
       conjuncts.reduce((n, c) => n + c.probe.params.length + (c.driver?.params.length ?? 0), 0),
