@@ -1,6 +1,7 @@
 /** What the main thread and a query worker say to each other (query-workers.ts, query-worker.ts). */
 import type { NgsiErrorKind } from '../../../core/errors.js';
 import type { EntityQuery } from '../../../core/query/ast.js';
+import type { StoredDoc } from './run-query.js';
 
 /** The worker's `workerData`. */
 export interface WorkerSetup {
@@ -18,8 +19,8 @@ export interface PageRequest {
   size: number;
 }
 
-/** The page (ids and stored documents, in order), a refusal (an NgsiError), or a fault (anything else). */
+/** The page (stored documents, in order), a refusal (an NgsiError), or a fault (anything else). */
 export type PageAnswer =
-  | { n: number; ids: string[]; docs: string[]; count?: number }
+  | { n: number; docs: StoredDoc[]; count?: number }
   | { n: number; error: { kind: NgsiErrorKind; detail: string; status: number } }
   | { n: number; fault: string };

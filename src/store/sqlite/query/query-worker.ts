@@ -40,8 +40,7 @@ parentPort!.on('message', (m: PageRequest | 'close') => {
   let answer: PageAnswer;
   try {
     size = m.size;
-    const { docs, count } = runner.pageDocs(m.tid, m.query);
-    answer = { n: m.n, ids: docs.map((d) => d.id), docs: docs.map((d) => d.doc), count };
+    answer = { n: m.n, ...runner.pageDocs(m.tid, m.query) };
   } catch (e) {
     answer = isNgsiError(e)
       ? { n: m.n, error: { kind: e.kind, detail: e.detail, status: e.status } }

@@ -120,10 +120,7 @@ export class QueryWorkers {
       if (slot.pending.size === 0) slot.worker.unref();
       if ('error' in m) p.reject(new NgsiError(m.error.kind, m.error.detail, { status: m.error.status }));
       else if ('fault' in m) p.reject(new NgsiError('InternalError', `query failed: ${m.fault}`));
-      else {
-        const docs = m.ids.map((id, i) => ({ id, doc: m.docs[i]! }));
-        p.resolve(m.count === undefined ? { docs } : { docs, count: m.count });
-      }
+      else p.resolve(m);
     });
     const fail = (why: string) => {
       if (slot.dead) return;
