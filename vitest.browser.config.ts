@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The SQLite store proves on every write that no mutator or sink changed an entity in place.
+    env: { URBIS_CHECK_WRITES: '1' },
     include: ['test/browser/**/*.test.ts'],
     pool: 'forks',
     fileParallelism: false,

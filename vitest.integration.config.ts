@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The SQLite store proves on every write that no mutator or sink changed an entity in place.
+    env: { URBIS_CHECK_WRITES: '1' },
     include: ['test/integration/**/*.test.ts'],
     pool: 'forks',
     // One database and one NATS server shared by the files: run them one at a time.

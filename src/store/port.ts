@@ -48,7 +48,11 @@ export type MutationDecision =
   | { action: 'skip' }
   | { action: 'fail'; error: NgsiError };
 
-/** A change to one entity id, decided from its current state. */
+/**
+ * A change to one entity id, decided from its current state. `decide` must not change the entity it
+ * is given (return a new one, as the operations of src/core/entity do): a store may hand the same
+ * object to the next mutation of the id and report it as `before`.
+ */
 export interface Mutation {
   id: string;
   decide(current: Entity | undefined): MutationDecision;

@@ -111,8 +111,8 @@ export function describeTemporal(makeStore: MakeStore): void {
           {
             id: 'urn:s:1',
             decide: (cur) => {
-              cur!.attrs[iri('b')]![0]!.value = 'y';
-              return { action: 'put', entity: cur! };
+              const b = { ...cur!.attrs[iri('b')]![0]!, value: 'y' };
+              return { action: 'put', entity: { ...cur!, attrs: { ...cur!.attrs, [iri('b')]: [b] } } };
             },
           },
         ]);

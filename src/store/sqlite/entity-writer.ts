@@ -1,9 +1,10 @@
 /**
- * Writes entities and their side data. Each mutation reads the entity as the batch has left it,
- * decides, and the decision is applied with only the side rows that changed (derived from the old
- * and new documents). Group commit: `mutate` calls made in the same event-loop turn share one
- * IMMEDIATE transaction (one WAL append), each call inside its own savepoint, so a call that throws
- * is rolled back alone; every promise settles after the COMMIT.
+ * Writes entities and their side data. Each mutation decides from the entity as the group has left
+ * it (entity-slots.ts), and when the group's calls have run, every entity they changed is written
+ * once, with only the side rows that changed (derived from the stored and the final documents).
+ * Group commit: `mutate` calls made in the same event-loop turn share one IMMEDIATE transaction
+ * (one WAL append), each call inside its own savepoint, so a call that throws is rolled back alone;
+ * every promise settles after the COMMIT.
  */
 import type Database from 'better-sqlite3';
 import { NgsiError } from '../../core/errors.js';
@@ -17,6 +18,7 @@ import type { Dictionary } from './dictionary.js';
 import { StatsDelta, type Discovery } from './discovery.js';
 import { decodeDoc, encodeDoc } from './entity-doc.js';
 import { GEO_SLOTS, indexEntity, type EntityIndex, type Shape } from './entity-index.js';
+import { EntitySlots } from './entity-slots.js';
 import { plainRows, type ValueRow } from './value-rows.js';
 
 interface Job {
@@ -31,9 +33,6 @@ type Outcome = JobOutcome | { error: unknown };
 
 interface JobOutcome {
   results: MutationResult[];
-  delta: StatsDelta;
-  /** Entities created (+) or deleted (-) per tenant id. */
-  counts: Map<number, number>;
   /** What the change sinks asked to run after the commit. */
   afterCommit: Array<() => void>;
 }
@@ -43,9 +42,10 @@ export class EntityWriter {
   private readonly s;
   private readonly db: Database.Database;
   private readonly job: Database.Transaction<(tenant: string, mutations: Mutation[]) => JobOutcome>;
-  private readonly group: Database.Transaction<(jobs: Job[], outcomes: Outcome[]) => void>;
+  private readonly group: Database.Transaction<(jobs: Job[], outcomes: Outcome[]) => Map<number, number>>;
   private queue: Job[] = [];
   private readonly sinks: ChangeSink[] = [];
+  private readonly slots: EntitySlots;
 
   constructor(
     db: Database.Database,
@@ -54,6 +54,8 @@ export class EntityWriter {
     private readonly discovery: Discovery,
     /** Told (tid, +n | -n) after a commit that created or deleted entities, for size estimates. */
     private readonly onCount: (tid: number, by: number) => void,
+    /** Prove that no mutator or sink changes an entity in place (slower; for the test suites). */
+    check = false,
   ) {
     this.db = db;
     this.s = {
@@ -85,6 +87,11 @@ export class EntityWriter {
       addShape: db.prepare('INSERT INTO geo_rtree VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       dropShape: db.prepare('DELETE FROM geo_rtree WHERE id = ?'),
     };
+    this.slots = new EntitySlots((tenant, id) => {
+      const tid = this.tenants.idOf(tenant);
+      const row = tid === undefined ? undefined : this.s.current.get(tid, id);
+      return row && { eid: row.eid, doc: row.doc, entity: decodeDoc(id, row.doc) };
+    }, check);
     // Called inside the group's transaction, better-sqlite3 runs this in a SAVEPOINT.
     this.job = db.transaction((tenant: string, mutations: Mutation[]) => this.run(tenant, mutations));
     this.group = db.transaction((jobs: Job[], outcomes: Outcome[]) => this.runGroup(jobs, outcomes));
@@ -109,9 +116,11 @@ export class EntityWriter {
     this.queue = [];
     if (jobs.length === 0) return;
     const outcomes: Outcome[] = [];
+    let counts: Map<number, number>;
     try {
-      this.group.immediate(jobs, outcomes);
+      counts = this.group.immediate(jobs, outcomes);
     } catch (cause) {
+      this.slots.clear();
       this.forget();
       // A lone call runs without a savepoint: its own failure rolled the transaction back, and is its answer.
       const own = jobs.length === 1 ? outcomes[0] : undefined;
@@ -121,17 +130,21 @@ export class EntityWriter {
       for (const j of jobs) j.reject(error);
       return;
     }
+    this.slots.clear();
+    for (const [tid, by] of counts) if (by !== 0) this.onCount(tid, by);
     jobs.forEach((j, n) => {
       const out = outcomes[n]!;
       if ('error' in out) return j.reject(out.error);
-      for (const [tid, by] of out.counts) if (by !== 0) this.onCount(tid, by);
       for (const after of out.afterCommit) after();
       j.resolve(out.results);
     });
   }
 
-  /** The body of the group's transaction: each call in its savepoint, unless it is alone. */
-  private runGroup(jobs: Job[], outcomes: Outcome[]): void {
+  /**
+   * The body of the group's transaction: each call in its savepoint, unless it is alone; then the
+   * rows of every entity the calls changed. Returns the entities created (+) or deleted (-) per tenant id.
+   */
+  private runGroup(jobs: Job[], outcomes: Outcome[]): Map<number, number> {
     if (jobs.length === 1) {
       // Savepoints cost two statements per call; alone, the transaction's rollback does the same job.
       const j = jobs[0]!;
@@ -143,17 +156,42 @@ export class EntityWriter {
       }
     } else {
       for (const j of jobs) {
+        this.slots.begin();
         try {
           outcomes.push(this.job(j.tenant, j.mutations));
         } catch (error) {
+          this.slots.rollback();
           this.forget(); // the savepoint rolled back ids interned inside it
           outcomes.push({ error });
         }
       }
     }
     const delta = new StatsDelta();
-    for (const out of outcomes) if (!('error' in out)) delta.merge(out.delta);
+    const counts = this.writeRows(delta);
     this.discovery.apply(delta);
+    return counts;
+  }
+
+  /** Write every changed entity once: its final state against the one stored when the group began. */
+  private writeRows(delta: StatsDelta): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const slot of this.slots.touched()) {
+      const { stored, now, eid } = slot;
+      if (stored === now) continue;
+      // The tenant was made when the entity was first put, or the entity could not have been read.
+      const tid = this.tenants.ensure(slot.tenant);
+      if (stored !== undefined && eid !== undefined) {
+        if (now !== undefined) this.replace(tid, eid, stored, now, delta);
+        else {
+          this.remove(tid, eid, stored, delta);
+          counts.set(tid, (counts.get(tid) ?? 0) - 1);
+        }
+      } else if (now !== undefined) {
+        this.create(tid, now, delta);
+        counts.set(tid, (counts.get(tid) ?? 0) + 1);
+      }
+    }
+    return counts;
   }
 
   /** Recompute every side table from the stored documents (when INDEX_VERSION changed), in one transaction. */
@@ -188,34 +226,27 @@ export class EntityWriter {
   }
 
   private run(tenant: string, mutations: Mutation[]): JobOutcome {
-    let tid = this.tenants.idOf(tenant);
-    const delta = new StatsDelta();
-    const counts = new Map<number, number>();
     const changes: AppliedChange[] = [];
     const results = mutations.map((m): MutationResult => {
-      const row = tid === undefined ? undefined : this.s.current.get(tid, m.id);
-      const decision = decide(m, row && decodeDoc(m.id, row.doc));
+      const slot = this.slots.get(tenant, m.id);
+      // Mutators do not change what they are given (port.ts), so it is also the state reported before.
+      const before = slot.now;
+      const decision = decide(m, before);
       if (decision.action === 'fail') return { id: m.id, ok: false, error: decision.error };
-      // `before` is parsed anew: a mutator may have changed the object it was given.
-      const before = row ? decodeDoc(m.id, row.doc) : undefined;
       switch (decision.action) {
         case 'skip':
           return { id: m.id, ok: true, action: 'skip', before, after: before };
         case 'delete':
-          if (row && before && tid !== undefined) {
-            this.remove(tid, row.eid, before, delta);
-            counts.set(tid, (counts.get(tid) ?? 0) - 1);
+          if (before) {
+            this.slots.set(slot, undefined);
+            const tid = this.tenants.ensure(tenant);
             changes.push({ tid, tenant, id: m.id, before, at: new Date().toISOString() });
           }
           return { id: m.id, ok: true, action: 'delete', before };
         case 'put': {
           const after = decision.entity;
-          tid ??= this.tenants.ensure(tenant);
-          if (row && before) this.replace(tid, row.eid, before, after, delta);
-          else {
-            this.create(tid, after, delta);
-            counts.set(tid, (counts.get(tid) ?? 0) + 1);
-          }
+          const tid = this.tenants.ensure(tenant);
+          this.slots.set(slot, after);
           const at = after.modifiedAt ?? new Date().toISOString();
           changes.push(
             before ? { tid, tenant, id: m.id, before, after, at } : { tid, tenant, id: m.id, after, at },
@@ -231,7 +262,7 @@ export class EntityWriter {
         if (after) afterCommit.push(after);
       }
     }
-    return { results, delta, counts, afterCommit };
+    return { results, afterCommit };
   }
 
   private create(tid: number, e: Entity, delta: StatsDelta): void {

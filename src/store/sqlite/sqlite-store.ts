@@ -65,6 +65,11 @@ export interface SqliteStoreOptions {
   queryWorkers?: number;
   /** Told when a query worker fails (the store then runs queries itself). */
   onWorkerError?: (message: string) => void;
+  /**
+   * Prove on every write that no mutator or change sink changed an entity in place (see
+   * entity-slots.ts): slower, for the test suites. Default: on when URBIS_CHECK_WRITES=1.
+   */
+  checkWrites?: boolean;
 }
 
 /** Everything that needs the migrated schema, built once by `migrate()`. */
@@ -101,8 +106,10 @@ export class SqliteStore implements Store {
   private closing?: Promise<void>;
   private reactor?: Reactor;
   private outboxListener?: OutboxListener;
+  private readonly checkWrites: boolean;
 
   constructor(options: SqliteStoreOptions) {
+    this.checkWrites = options.checkWrites ?? process.env.URBIS_CHECK_WRITES === '1';
     this.capabilities = {
       dialect: 'sqlite',
       exactGeo: true,
@@ -285,10 +292,11 @@ export class SqliteStore implements Store {
     const terms = new Dictionary(this.db, 'terms');
     const tenants = new Dictionary(this.db, 'tenants');
     const discovery = new Discovery(this.db, terms);
-    const writer = new EntityWriter(this.db, terms, tenants, discovery, (tid, by) => {
+    const onCount = (tid: number, by: number): void => {
       const n = this.sizes.get(tid);
       if (n !== undefined) this.sizes.set(tid, n + by);
-    });
+    };
+    const writer = new EntityWriter(this.db, terms, tenants, discovery, onCount, this.checkWrites);
     const countTenant = this.db.prepare<[number], { n: number }>(
       'SELECT count(*) AS n FROM entities WHERE tid = ?',
     );
