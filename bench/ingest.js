@@ -28,7 +28,7 @@ import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { ingestFloorPointsPerSec } from './lib/write-floor.js';
 import { usage } from './lib/proc-usage.js';
-import { formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
+import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
 const SETTINGS = {
   full: { devices: 200, window: 8, mqttS: 10, httpS: 10, httpBatch: 100, httpConcurrency: 16, rows: 400_000 },
@@ -263,6 +263,8 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
   cleanup.removeDir(dir);
   const mqttPort = await freePort();
   const cpuProfDir = cpuProf ? mkdtempSync(join(tmpdir(), 'urbis-bench-prof-')) : undefined;
+  /** The measured phases' time windows, to slice the server's profile by. */
+  const clock = new PhaseClock();
   const urbis = await startUrbis({
     dataDir: join(dir, 'urbis'),
     cleanup,
@@ -280,7 +282,7 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     log(`bare broker: ${Math.round(base.pointsPerSec)} points/s`);
 
     const u0 = usage(urbis.pid);
-    const m = await mqttPhase(mqttPort, devices, s, (d) => d.token);
+    const m = await clock.time('mqtt', () => mqttPhase(mqttPort, devices, s, (d) => d.token));
     const u1 = usage(urbis.pid);
     figures.mqtt.push(m.pointsPerSec);
     problems.mqtt.push(...(await checkStored(urbis.url, urbis.apiKey, devices, m.acked, stored)));
@@ -303,7 +305,7 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     log(`ingest floor: ${Math.round(floor)} points/s`);
 
     const h0 = usage(urbis.pid);
-    const h = await httpPhase(urbis.url, devices, s);
+    const h = await clock.time('http', () => httpPhase(urbis.url, devices, s));
     const h1 = usage(urbis.pid);
     figures.http.push(h.pointsPerSec);
     problems.http.push(
@@ -337,8 +339,12 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     await urbis.stop(); // the profile is written when the server exits
     const [file] = profilesIn(cpuProfDir);
     if (file !== undefined) {
-      details.cpuProfile = { file, spots: hotSpots(file, { top: 25 }) };
+      details.cpuProfile = { file, spots: hotSpots(file, { top: 25 }), phases: {} };
       log(`server CPU over the whole run:\n${formatHotSpots(details.cpuProfile.spots)}\nprofile: ${file}`);
+      for (const [phase, windows] of clock.phases) {
+        details.cpuProfile.phases[phase] = hotSpots(file, { top: 15, windows });
+        log(`server CPU during the ${phase} phases:\n${formatHotSpots(details.cpuProfile.phases[phase])}`);
+      }
     }
   }
 

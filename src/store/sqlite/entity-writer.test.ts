@@ -136,6 +136,17 @@ describe('sqlite entity writer: one group commit', () => {
     expect(page.count).toBe(2);
   });
 
+  it('moves the history of an entity changed several times in one call to its latest change', async () => {
+    const at3 = (v: number, min: number): Entity =>
+      entity('urn:a', 'Sensor', { temperature: prop(v, { observedAt: at(min) }) }, { modifiedAt: at(min) });
+    await store.mutate('', [put(at3(1, 1)), put(at3(2, 5)), put(at3(3, 3))]);
+    const h = await history(store, 'urn:a');
+    expect(h.modifiedAt).toBe(at(5));
+    expect(values(h.attrs[temperature])).toEqual([1, 3, 2]);
+    await store.mutate('', [put(at3(4, 9)), put(at3(5, 7))]);
+    expect((await history(store, 'urn:a')).modifiedAt).toBe(at(9));
+  });
+
   it('keeps the tenants of a group apart', async () => {
     await Promise.all([
       store.mutate('urn:t:1', [bump('urn:a')]),

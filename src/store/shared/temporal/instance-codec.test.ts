@@ -7,6 +7,8 @@ import {
   instanceDigits,
   instanceId,
   KINDS,
+  LastInstant,
+  toMs,
   type InstanceFields,
 } from './instance-codec.js';
 
@@ -105,5 +107,31 @@ describe('instance rows', () => {
     ]) {
       expect(instanceDigits(bad)).toBeUndefined();
     }
+  });
+
+  it('parses instants as toMs does when it remembers the last one, also across changes and absences', () => {
+    const last = new LastInstant();
+    const seq = [
+      undefined,
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:01.500Z',
+      'not a date',
+      'not a date',
+      undefined,
+      '2026-01-01T00:00:00Z',
+    ];
+    expect(seq.map((iso) => last.toMs(iso))).toEqual(seq.map((iso) => toMs(iso)));
+    expect(last.toMs('2026-01-01T00:00:01.500Z')).toBe(Date.UTC(2026, 0, 1, 0, 0, 1, 500));
+  });
+
+  it('encodes the observedAt of each instance, also when consecutive instances differ', () => {
+    const at = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', undefined];
+    expect(at.map((o) => encodeInstance({ type: 'Property', value: 1, observedAt: o }).observedAt)).toEqual([
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 1, 1),
+      null,
+    ]);
   });
 });

@@ -46,6 +46,20 @@ export function toMs(iso: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * `toMs` remembering the last instant it parsed: the readings of one message share their observedAt
+ * and the changes of one call their modifiedAt, so on a write path most instants repeat the last.
+ */
+export class LastInstant {
+  private iso: string | undefined;
+  private ms: number | undefined;
+
+  toMs(iso: string | undefined): number | undefined {
+    if (iso !== this.iso) [this.iso, this.ms] = [iso, toMs(iso)];
+    return this.ms;
+  }
+}
+
 /** The value columns of a row. */
 export interface ValueColumns {
   num: number | null;
@@ -95,14 +109,20 @@ export interface InstanceColumns extends ValueColumns {
   extra: string | null;
 }
 
+/** observedAt of the instances encoded last (the readings of one message share it). */
+const observed = new LastInstant();
+
 /** Encode the members of an instance (not its timestamps of record). */
 export function encodeInstance(a: Attribute): InstanceColumns {
+  const v = encodeValue(a.value);
   return {
     kind: kindCode(a.type),
-    observedAt: toMs(a.observedAt) ?? null,
+    observedAt: observed.toMs(a.observedAt) ?? null,
     unit: typeof a.unitCode === 'string' ? a.unitCode : null,
     extra: encodeExtra(a),
-    ...encodeValue(a.value),
+    num: v.num,
+    str: v.str,
+    json: v.json,
   };
 }
 

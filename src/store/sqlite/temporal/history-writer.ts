@@ -1,8 +1,8 @@
 /**
  * Writes attribute instances into the history: from the current state's changes, inside the entity
  * writer's transaction (`record`), and from the temporal API (`append`). Every statement is prepared
- * once; the instances of a call are inserted together at its end (./instance-batch.ts), a change
- * costs one UPDATE of its temporal entity, and series ids come from a memory cache, so recording
+ * once; the instances of a call are inserted together at its end (./instance-batch.ts), an entity
+ * changed by a call costs one UPDATE of its temporal entity, and series ids come from a memory cache, so recording
  * reads nothing per instance once a series is known. Only
  * instances that are new or changed (the shared rule: src/store/shared/temporal/history-changes.ts)
  * are encoded at all.
@@ -11,13 +11,16 @@ import type Database from 'better-sqlite3';
 import type { Entity } from '../../../core/model/entity.js';
 import type { TemporalWrite } from '../../port.js';
 import { forEachNewInstance, sameTypes } from '../../shared/temporal/history-changes.js';
-import { encodeInstance, toMs } from '../../shared/temporal/instance-codec.js';
+import { encodeInstance, LastInstant, toMs } from '../../shared/temporal/instance-codec.js';
 import type { AppliedChange } from '../change-sink.js';
 import type { Dictionary } from '../dictionary.js';
 import { InstanceBatch } from './instance-batch.js';
 
 /** Series ids learned inside a transaction: remembered only once it commits (a rollback forgets them). */
 export type Learned = Map<string, number>;
+
+/** Temporal entity rows one `record` call has moved: row id and the modifiedAt it was moved to, by "tid id". */
+type Touched = Map<string, { teid: number; at: number }>;
 
 /** Most series ids kept in memory; past it the cache starts over. */
 const MAX_CACHED_SERIES = 100_000;
@@ -27,6 +30,7 @@ export class HistoryWriter {
   private readonly s;
   private readonly series = new Map<string, number>();
   private readonly batch: InstanceBatch;
+  private readonly modified = new LastInstant();
 
   constructor(
     db: Database.Database,
@@ -65,17 +69,19 @@ export class HistoryWriter {
 
   /** Record the changed instances of applied changes; deletes keep the history as it is. */
   record(changes: AppliedChange[], learned: Learned): void {
+    // Temporal entities this call has touched: a device's burst of readings moves its row once.
+    const touched: Touched = new Map();
     this.batch.insertAll(() => {
       for (const c of changes) {
         if (c.after === undefined) continue;
         const at = toMs(c.at) ?? Date.now();
-        const { teid, fresh } = this.entityRow(c.tid, c.after, c.before, at);
+        const { teid, fresh } = this.entityRow(c.tid, c.after, c.before, at, touched);
         // Interned once per attribute that has a new instance (they come attribute by attribute).
         let name: string | undefined;
         let p = 0;
         forEachNewInstance(c.before, c.after, (attr, inst) => {
           if (attr !== name) [name, p] = [attr, this.terms.ensure(attr)];
-          const t = toMs(inst.modifiedAt) ?? at;
+          const t = this.modified.toMs(inst.modifiedAt) ?? at;
           this.batch.add(this.seriesId(teid, p, inst.datasetId, learned, fresh), encodeInstance(inst), t, t);
         });
       }
@@ -119,18 +125,38 @@ export class HistoryWriter {
 
   /**
    * The temporal entity's row id, its modifiedAt moved on, its types written when they changed;
-   * `fresh` when the row is new, so it has no series yet.
+   * `fresh` when the row is new, so it has no series yet. A row this call already moved to `at` or
+   * later is not written again.
    */
   private entityRow(
     tid: number,
     after: Entity,
     before: Entity | undefined,
     at: number,
+    touched: Touched,
   ): { teid: number; fresh: boolean } {
+    const key = `${tid} ${after.id}`;
     if (before !== undefined && sameTypes(before.type, after.type)) {
+      const known = touched.get(key);
+      if (known !== undefined && at <= known.at) return { teid: known.teid, fresh: false };
       const row = this.s.touch.get(at, tid, after.id);
-      if (row) return { teid: row.teid, fresh: false };
+      if (row) {
+        touched.set(key, { teid: row.teid, at });
+        return { teid: row.teid, fresh: false };
+      }
     }
+    const got = this.writeEntityRow(tid, after, before, at);
+    touched.set(key, { teid: got.teid, at });
+    return got;
+  }
+
+  /** Insert or update the temporal entity's row with its types (a new entity, or its types changed). */
+  private writeEntityRow(
+    tid: number,
+    after: Entity,
+    before: Entity | undefined,
+    at: number,
+  ): { teid: number; fresh: boolean } {
     const created = toMs(after.createdAt) ?? at;
     const types = JSON.stringify(after.type);
     // A new entity's history is usually new too (unless the entity was deleted and made again).
