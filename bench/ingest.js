@@ -339,10 +339,12 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     await urbis.stop(); // the profile is written when the server exits
     const [file] = profilesIn(cpuProfDir);
     if (file !== undefined) {
-      details.cpuProfile = { file, spots: hotSpots(file, { top: 25 }), phases: {} };
+      // The windows (profile µs) go with the profile, for a closer look at it afterwards.
+      details.cpuProfile = { file, spots: hotSpots(file, { top: 25 }), phases: {}, windows: {} };
       log(`server CPU over the whole run:\n${formatHotSpots(details.cpuProfile.spots)}\nprofile: ${file}`);
       for (const [phase, windows] of clock.phases) {
         details.cpuProfile.phases[phase] = hotSpots(file, { top: 15, windows });
+        details.cpuProfile.windows[phase] = windows;
         log(`server CPU during the ${phase} phases:\n${formatHotSpots(details.cpuProfile.phases[phase])}`);
       }
     }
