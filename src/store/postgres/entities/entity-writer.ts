@@ -156,11 +156,10 @@ export class PgEntityWriter {
     const changes: AppliedChange[] = [];
     const results = mutations.map((m): MutationResult => {
       const slot = slots.get(m.id)!;
-      // Each mutation gets its own copy: a mutator may change the object it is given.
-      const copy = (e: Entity | undefined): Entity | undefined => e && (structuredClone(e) as Entity);
-      const decision = decide(m, copy(slot.now));
+      // Mutators do not change what they are given (port.ts): no copies, before is what they saw.
+      const before = slot.now;
+      const decision = decide(m, before);
       if (decision.action === 'fail') return { id: m.id, ok: false, error: decision.error };
-      const before = copy(slot.now);
       switch (decision.action) {
         case 'skip':
           return { id: m.id, ok: true, action: 'skip', before, after: before };
