@@ -23,15 +23,6 @@ export class StatsDelta {
     if (c) c.n += sign;
     else this.changes.set(key, { tid, signature: ix.signature, n: sign });
   }
-
-  /** Fold another delta into this one. */
-  merge(other: StatsDelta): void {
-    for (const [key, c] of other.changes) {
-      const mine = this.changes.get(key);
-      if (mine) mine.n += c.n;
-      else this.changes.set(key, { ...c });
-    }
-  }
 }
 
 /** Reads and writes the discovery counters. */

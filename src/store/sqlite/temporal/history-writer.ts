@@ -2,8 +2,8 @@
  * Writes attribute instances into the history: from the current state's changes, inside the entity
  * writer's transaction (`record`), and from the temporal API (`append`). Every statement is prepared
  * once; the instances of a call are inserted together at its end (./instance-batch.ts), an entity
- * changed by a call costs one UPDATE of its temporal entity, and series ids come from a memory cache, so recording
- * reads nothing per instance once a series is known. Only
+ * changed by a call costs one UPDATE of its temporal entity however many changes it had, and series
+ * ids come from a memory cache, so recording reads nothing per instance once a series is known. Only
  * instances that are new or changed (the shared rule: src/store/shared/temporal/history-changes.ts)
  * are encoded at all.
  */
