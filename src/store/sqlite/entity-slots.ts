@@ -10,7 +10,9 @@
  * Mutators must not change the entity they are given (port.ts): the working copy is handed to them,
  * and on as `before` of the next change. With `check` on (the test suites turn it on) every copy is
  * kept as JSON beside it and compared whenever it is superseded or written, so that a mutator or a
- * sink that changes one is caught rather than silently corrupting history.
+ * sink that changes one is caught rather than silently corrupting history. The changed object
+ * stays in the working set (an earlier call's result may hold it too), so `touched` finds it again
+ * as the group ends and the whole group fails: nothing of it is kept.
  */
 import { NgsiError } from '../../core/errors.js';
 import type { Entity } from '../../core/model/entity.js';

@@ -45,10 +45,11 @@ const near = (lon: number, lat: number): GeoQuery => ({
   maxDistance: 100,
 });
 
-describe('sqlite entity writer: one group commit', () => {
+// Both ways the store runs: checking every write (the test suites) and not (production).
+describe.each([true, false])('sqlite entity writer: one group commit (checkWrites %s)', (checkWrites) => {
   let store: Store;
   beforeEach(() => {
-    store = openSqliteStore({ path: ':memory:', checkWrites: true });
+    store = openSqliteStore({ path: ':memory:', checkWrites });
   });
   afterEach(async () => {
     await store.close();
@@ -156,8 +157,18 @@ describe('sqlite entity writer: one group commit', () => {
     expect(t(await store.getEntity('urn:t:1', 'urn:a'))).toBe(2);
     expect(t(await store.getEntity('urn:t:2', 'urn:a'))).toBe(2);
   });
+});
 
-  it('with checkWrites, refuses a call whose mutator changed the entity it was given', async () => {
+describe('sqlite entity writer: checkWrites', () => {
+  let store: Store;
+  beforeEach(() => {
+    store = openSqliteStore({ path: ':memory:', checkWrites: true });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('refuses a call whose mutator changed the entity it was given', async () => {
     await store.mutate('', [put(entity('urn:a', 'Sensor', { temperature: prop(20) }))]);
     const inPlace: Mutation = {
       id: 'urn:a',
@@ -173,5 +184,27 @@ describe('sqlite entity writer: one group commit', () => {
     // The store goes on: the next write lands.
     await store.mutate('', [bump('urn:a')]);
     expect(t(await store.getEntity('', 'urn:a'))).toBe(21);
+  });
+
+  it('fails the whole group when a call changed in place what an earlier call of the group put', async () => {
+    // The earlier call's result holds the very object that was changed: nothing of the group can be trusted.
+    const inPlace: Mutation = {
+      id: 'urn:a',
+      decide: (cur) => {
+        cur!.attrs[temperature]![0]!.value = 99;
+        return { action: 'skip' };
+      },
+    };
+    const settled = await Promise.allSettled([
+      store.mutate('', [bump('urn:a')]),
+      store.mutate('', [inPlace, bump('urn:b')]),
+    ]);
+    expect(settled.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(/urn:a was changed in place/);
+    expect(await store.getEntity('', 'urn:a')).toBeUndefined();
+    expect(await store.getEntity('', 'urn:b')).toBeUndefined();
+    // The next group starts afresh.
+    await store.mutate('', [bump('urn:a')]);
+    expect(t(await store.getEntity('', 'urn:a'))).toBe(1);
   });
 });
