@@ -55,11 +55,9 @@ export interface IdentityRepository {
   /** Add a key (ids and hashes are unique). */
   putKey(key: ApiKeyRecord): Promise<void>;
   getKey(id: string): Promise<ApiKeyRecord | undefined>;
-  /** The key with this hash, revoked or not. */
-  keyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   /**
-   * The key with this hash and its principal (absent when it was deleted), in one read: what every
-   * authenticated request asks.
+   * The key with this hash, revoked or not, and its principal (absent when it was deleted), in one
+   * read: what every authenticated request asks.
    */
   keyAndPrincipal(hash: string): Promise<{ key: ApiKeyRecord; principal?: PrincipalRecord } | undefined>;
   /** Keys of one tenant (or every key when tenant is undefined), ordered by createdAt then id. */

@@ -157,14 +157,17 @@ export function describeGovernance(makeStore: MakeStore): void {
         await id.putKey(key('k_min'));
         expect(await id.getKey('k_full')).toEqual(full);
         expect(await id.getKey('k_min')).toEqual(key('k_min'));
-        expect(await id.keyByHash(full.hash)).toEqual(full);
-        expect(await id.keyByHash('0'.repeat(64))).toBeUndefined();
+        expect((await id.keyAndPrincipal(full.hash))?.key).toEqual(full);
+        expect(await id.keyAndPrincipal('0'.repeat(64))).toBeUndefined();
         expect(await id.getKey('k_none')).toBeUndefined();
         expect(await rejectsWith(id.putKey(key('k_other', { hash: full.hash })))).toBe('AlreadyExists');
         expect(await rejectsWith(id.putKey(key('k_full', { hash: 'f'.repeat(64) })))).toBe('AlreadyExists');
         expect(await id.getKey('k_other')).toBeUndefined();
         expect(await id.revokeKey('k_full', '2026-02-01T00:00:00.000Z')).toBe(true);
-        expect(await id.keyByHash(full.hash)).toEqual({ ...full, revokedAt: '2026-02-01T00:00:00.000Z' });
+        expect((await id.keyAndPrincipal(full.hash))?.key).toEqual({
+          ...full,
+          revokedAt: '2026-02-01T00:00:00.000Z',
+        });
       });
 
       it('reads a key with its principal in one call; a deleted principal leaves the revoked key alone', async () => {

@@ -142,10 +142,6 @@ export function postgresIdentity(pool: pg.Pool): IdentityRepository {
       const [r] = await rows<KeyRow>(pool, `SELECT ${KEY} FROM api_keys WHERE id = $1`, [id]);
       return r && toKey(r);
     },
-    keyByHash: async (hash) => {
-      const [r] = await rowsPrepared<KeyRow>(pool, `SELECT ${KEY} FROM api_keys WHERE hash = $1`, [hash]);
-      return r && toKey(r);
-    },
     keyAndPrincipal: async (hash) => {
       // Prepared and one round trip: every authenticated request asks this.
       const [r] = await rowsPrepared<JoinedRow>(pool, `SELECT ${keyOwnerFrom(KEY)} WHERE k.hash = $1`, [

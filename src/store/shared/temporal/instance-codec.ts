@@ -55,7 +55,10 @@ export class LastInstant {
   private ms: number | undefined;
 
   toMs(iso: string | undefined): number | undefined {
-    if (iso !== this.iso) [this.iso, this.ms] = [iso, toMs(iso)];
+    if (iso !== this.iso) {
+      this.iso = iso;
+      this.ms = toMs(iso);
+    }
     return this.ms;
   }
 }

@@ -95,7 +95,6 @@ export function sqliteIdentity(db: Database.Database): IdentityRepository {
     ),
     putKey: db.prepare(`INSERT INTO api_keys (${KEY}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getKey: db.prepare<[string], KeyRow>(`SELECT ${KEY} FROM api_keys WHERE id = ?`),
-    keyByHash: db.prepare<[string], KeyRow>(`SELECT ${KEY} FROM api_keys WHERE hash = ?`),
     keyAndPrincipal: db.prepare<[string], JoinedRow>(`SELECT ${keyOwnerFrom(KEY)} WHERE k.hash = ?`),
     keysOf: db.prepare<[string], KeyRow>(
       `SELECT ${KEY} FROM api_keys WHERE tenant = ? ORDER BY created_at, id`,
@@ -149,10 +148,6 @@ export function sqliteIdentity(db: Database.Database): IdentityRepository {
     },
     getKey: async (id) => {
       const r = s.getKey.get(id);
-      return r && toKey(r);
-    },
-    keyByHash: async (hash) => {
-      const r = s.keyByHash.get(hash);
       return r && toKey(r);
     },
     keyAndPrincipal: async (hash) => {
