@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as turf from '@turf/turf';
 import type { GeoQuery, Geometry } from './ast.js';
-import { asGeometry, distanceMetres, expandBBox, geoMatches, geometryBBox } from './geo-match.js';
+import {
+  EARTH_RADIUS_M,
+  asGeometry,
+  distanceMetres,
+  expandBBox,
+  geoMatches,
+  geometryBBox,
+} from './geo-match.js';
 
 const pt = (x: number, y: number): Geometry => ({ type: 'Point', coordinates: [x, y] });
 const line = (...c: number[][]): Geometry => ({ type: 'LineString', coordinates: c });
@@ -78,6 +85,13 @@ describe('bounding boxes', () => {
 
 describe('distanceMetres', () => {
   const micro = (min: number, max: number) => fc.integer({ min, max }).map((n) => n / 1e6);
+  it('puts (near-)antipodal points half the circumference apart, never NaN', () => {
+    // Found by the property below (CI, seed 1583863738): the haversine term rounds to just over 1.
+    const d = distanceMetres(pt(179.99999245967533, 84.99999999999991), pt(0, -84.99999999999973));
+    expect(d).toBeCloseTo(Math.PI * EARTH_RADIUS_M, -1);
+    expect(distanceMetres(pt(180, 0), pt(0, 0))).toBeCloseTo(Math.PI * EARTH_RADIUS_M, 3);
+  });
+
   it('agrees with turf between points', () => {
     fc.assert(
       fc.property(
@@ -90,8 +104,12 @@ describe('distanceMetres', () => {
           fc.double({ min: -85, max: 85, noNaN: true }),
         ),
         (a, b) => {
-          const expected = turf.distance(a, b, { units: 'meters' });
-          return Math.abs(distanceMetres(pt(...a), pt(...b)) - expected) <= 1e-6 * Math.max(1, expected);
+          const got = distanceMetres(pt(...a), pt(...b));
+          // turf's haversine term rounds past 1 for (near-)antipodal points and yields NaN there;
+          // ours clamps it, so such a pair is half the Earth's circumference apart.
+          const turfDistance = turf.distance(a, b, { units: 'meters' });
+          const expected = Number.isNaN(turfDistance) ? Math.PI * EARTH_RADIUS_M : turfDistance;
+          return Math.abs(got - expected) <= 1e-6 * Math.max(1, expected);
         },
       ),
     );
