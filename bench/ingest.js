@@ -6,6 +6,7 @@
  *   N devices over MQTT QoS 1 to the embedded broker, 4 points/msg     points/s   vs the same loop against a bare aedes broker
  *   N devices over HTTP POST /ingest/batch, 100 msgs/request           points/s   vs raw batched SQLite inserts of the points
  *   ingest floor: raw SQLite writing what each message must (document, q index, history)  points/s  (not Urbis: a ceiling)
+ *   CPU per message over MQTT and HTTP (server + load generator)   µs     vs the whole machine's CPU per message at the target
  *   (details) the server's CPU share and RSS in each phase; with URBIS_BENCH_SOAK_S, RSS sampled over a soak
  *
  * Urbis runs as `urbis serve` in its own process on a temp data dir, the devices are provisioned
@@ -15,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { ingestFloorPointsPerSec } from './lib/write-floor.js';
 import { usage } from './lib/proc-usage.js';
+import { budgetMicrosPerUnit, cpuPerUnit, ownCpuSeconds } from './lib/cpu-budget.js';
 import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
 const SETTINGS = {
@@ -256,7 +258,7 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
   const soakS = Number(process.env.URBIS_BENCH_SOAK_S ?? 0);
   const rows = [];
   const details = { settings: s, reps: [] };
-  const figures = { mqtt: [], bare: [], http: [], sqlite: [], floor: [] };
+  const figures = { mqtt: [], bare: [], http: [], sqlite: [], floor: [], mqttCpu: [], httpCpu: [] };
   const problems = { mqtt: [], http: [] };
 
   const dir = mkdtempSync(join(tmpdir(), 'urbis-bench-ingest-'));
@@ -277,18 +279,22 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
   const stored = devices.map(() => 0);
 
   for (let rep = 0; rep < reps; rep++) {
+    const [b0, bg0] = [usage(bare.pid), ownCpuSeconds()];
     const base = await mqttPhase(bare.port, devices, s, (d) => d.token);
+    const bareCpu = cpuPerUnit(usage(bare.pid).cpuS - b0.cpuS, ownCpuSeconds() - bg0, base.messages);
     figures.bare.push(base.pointsPerSec);
     log(`bare broker: ${Math.round(base.pointsPerSec)} points/s`);
 
-    const u0 = usage(urbis.pid);
+    const [u0, g0] = [usage(urbis.pid), ownCpuSeconds()];
     const m = await clock.time('mqtt', () => mqttPhase(mqttPort, devices, s, (d) => d.token));
-    const u1 = usage(urbis.pid);
+    const [u1, g1] = [usage(urbis.pid), ownCpuSeconds()];
+    const mqttCpu = cpuPerUnit(u1.cpuS - u0.cpuS, g1 - g0, m.messages);
+    figures.mqttCpu.push(mqttCpu.total);
     figures.mqtt.push(m.pointsPerSec);
     problems.mqtt.push(...(await checkStored(urbis.url, urbis.apiKey, devices, m.acked, stored)));
     m.acked.forEach((n, i) => (stored[i] += n));
     log(
-      `urbis MQTT: ${Math.round(m.pointsPerSec)} points/s, cpu ${Math.round(((u1.cpuS - u0.cpuS) / m.seconds) * 100)}%, rss ${Math.round(u1.rssMiB)} MiB`,
+      `urbis MQTT: ${Math.round(m.pointsPerSec)} points/s, cpu ${Math.round(((u1.cpuS - u0.cpuS) / m.seconds) * 100)}%, rss ${Math.round(u1.rssMiB)} MiB; per message ${Math.round(mqttCpu.server)} µs server + ${Math.round(mqttCpu.generator)} µs generator`,
     );
 
     const sqlite = sqliteRowsPerSec(join(dir, `baseline-${rep}.sqlite`), s.rows);
@@ -304,9 +310,11 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     figures.floor.push(floor);
     log(`ingest floor: ${Math.round(floor)} points/s`);
 
-    const h0 = usage(urbis.pid);
+    const [h0, k0] = [usage(urbis.pid), ownCpuSeconds()];
     const h = await clock.time('http', () => httpPhase(urbis.url, devices, s));
-    const h1 = usage(urbis.pid);
+    const [h1, k1] = [usage(urbis.pid), ownCpuSeconds()];
+    const httpCpu = cpuPerUnit(h1.cpuS - h0.cpuS, k1 - k0, h.messages);
+    figures.httpCpu.push(httpCpu.total);
     figures.http.push(h.pointsPerSec);
     problems.http.push(
       ...h.problems,
@@ -314,20 +322,23 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     );
     h.acked.forEach((n, i) => (stored[i] += n));
     log(
-      `urbis HTTP batch: ${Math.round(h.pointsPerSec)} points/s, cpu ${Math.round(((h1.cpuS - h0.cpuS) / h.seconds) * 100)}%`,
+      `urbis HTTP batch: ${Math.round(h.pointsPerSec)} points/s, cpu ${Math.round(((h1.cpuS - h0.cpuS) / h.seconds) * 100)}%; per message ${Math.round(httpCpu.server)} µs server + ${Math.round(httpCpu.generator)} µs generator`,
     );
     details.reps.push({
       bare: base.pointsPerSec,
+      bareCpuMicrosPerMessage: bareCpu,
       mqtt: {
         pointsPerSec: m.pointsPerSec,
         messages: m.messages,
         cpuPct: ((u1.cpuS - u0.cpuS) / m.seconds) * 100,
+        cpuMicrosPerMessage: mqttCpu,
         rssMiB: u1.rssMiB,
       },
       http: {
         pointsPerSec: h.pointsPerSec,
         messages: h.messages,
         cpuPct: ((h1.cpuS - h0.cpuS) / h.seconds) * 100,
+        cpuMicrosPerMessage: httpCpu,
         rssMiB: h1.rssMiB,
       },
       sqliteRowsPerSec: sqlite,
@@ -385,6 +396,26 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     reps: figures.floor,
     problems: [],
   });
+  // Both on one machine: the target's rate leaves this much CPU per message for server and
+  // generator together; above it, no spreading of today's work over threads can meet the target.
+  const budget = budgetMicrosPerUnit({
+    cores: availableParallelism(),
+    unitsPerSec: TARGET / POINTS_PER_MESSAGE,
+  });
+  for (const [phase, list] of [
+    ['MQTT', figures.mqttCpu],
+    ['HTTP batch', figures.httpCpu],
+  ])
+    rows.push({
+      what: `CPU per message, ${phase}: server + load generator (µs, all cores)`,
+      figure: median(list),
+      unit: 'µs/msg',
+      baseline: budget,
+      baselineWhat: `the machine's CPU per message at ${TARGET.toLocaleString('en-US')} points/s`,
+      better: 'lower',
+      reps: list,
+      problems: [],
+    });
   return { rows, details };
 }
 

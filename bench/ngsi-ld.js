@@ -7,13 +7,15 @@
  *   batch upsert (1,000/req)   entities/s            vs bare SQLite rows/s      target ≥ 50,000 /s
  *   type+q over 100k           p95 ms (4 clients)    vs node:http hello p95     target ≤ 20 ms
  *   near over 100k             p95 ms (4 clients)    vs node:http hello p95     target ≤ 20 ms
+ *   CPU per create / per upserted entity (server + load generator)  µs   vs the machine's CPU per unit at the target
  *
  * Figures are medians of the repetitions; each repetition of a figure runs right after one of its
  * baseline. See bench/README.md.
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { budgetMicrosPerUnit } from './lib/cpu-budget.js';
 import { airQualityObserved, cityBox, seededRandom } from './lib/entities.js';
 import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 import { httpClient } from './lib/http.js';
@@ -104,6 +106,7 @@ async function run(ctx) {
   // 1. create and retrieve, interleaved with the HTTP baseline.
   const tp = await throughputPhase({
     urbisUrl: urbis.url,
+    urbisPid: urbis.pid,
     apiKey: urbis.apiKey,
     helloUrl: hello.url,
     reps,
@@ -152,6 +155,7 @@ async function run(ctx) {
   cleanup.add('close write-floor db', async () => floor.close());
   const load = await bulkLoadPhase({
     client: urbisClient,
+    serverPid: urbis.pid,
     baseline,
     floor,
     total: s.entities,
@@ -305,6 +309,33 @@ function buildRows({ s, tp, load, q, createFloorReps }) {
       problems: [],
     },
   ];
+  // Server and load generator share the machine: at the target's rate this is all the CPU one
+  // create (one upserted entity) may cost; above it, no spreading of the work over threads can meet it.
+  const cores = availableParallelism();
+  const createCpu = tp.create.map((r) => r.cpu.total);
+  const upsertCpu = load.reps.map((r) => r.cpu.total);
+  rows.push(
+    {
+      what: `CPU per create, c=${c}: server + load generator (µs, all cores)`,
+      figure: median(createCpu),
+      unit: 'µs/req',
+      baseline: budgetMicrosPerUnit({ cores, unitsPerSec: TARGETS.createReqPerSec }),
+      baselineWhat: `the machine's CPU per request at ${TARGETS.createReqPerSec.toLocaleString('en-US')} req/s`,
+      better: 'lower',
+      reps: createCpu,
+      problems: [],
+    },
+    {
+      what: `CPU per upserted entity, ${s.batchSize}/request: server + load generator (µs, all cores)`,
+      figure: median(upsertCpu),
+      unit: 'µs/entity',
+      baseline: budgetMicrosPerUnit({ cores, unitsPerSec: TARGETS.upsertEntitiesPerSec }),
+      baselineWhat: `the machine's CPU per entity at ${TARGETS.upsertEntitiesPerSec.toLocaleString('en-US')}/s`,
+      better: 'lower',
+      reps: upsertCpu,
+      problems: [],
+    },
+  );
   const helloP95 = median(q.hello.map((r) => r.p95));
   const over = `${Math.round(load.loaded / 1000)}k`;
   for (const k of q.kinds) {

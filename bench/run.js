@@ -21,6 +21,7 @@ const SUITES = {
   notify: () => import('./notify.js'),
   gate: () => import('./gate.js'),
   ingest: () => import('./ingest.js'),
+  history: () => import('./history.js'),
   'ingest-cluster': () => import('./ingest-cluster.js'),
 };
 

@@ -7,6 +7,7 @@
  * same machine at the same moment and the same table size.
  */
 import { performance } from 'node:perf_hooks';
+import { cpuPerUnit, withCpu } from '../lib/cpu-budget.js';
 import { wasteContainer } from '../lib/entities.js';
 import { latencySummary } from '../lib/stats.js';
 
@@ -51,6 +52,7 @@ async function sendBatches(client, batches, concurrency) {
  * and the report says so).
  * @param {object} o
  * @param {ReturnType<import('../lib/http.js').httpClient>} o.client
+ * @param {number} o.serverPid the server's process, whose CPU per entity is measured
  * @param {import('../lib/sqlite-baseline.js').SqliteBaseline} o.baseline
  * @param {import('../lib/write-floor.js').WriteFloor} o.floor
  * @param {number} o.total entities to load
@@ -65,6 +67,7 @@ async function sendBatches(client, batches, concurrency) {
  */
 export async function bulkLoadPhase({
   client,
+  serverPid,
   baseline,
   floor,
   total,
@@ -98,7 +101,10 @@ export async function bulkLoadPhase({
     const base = baseline.insertRows(rows, batchSize);
     const least = floor.insertEntities(entities, batchSize);
     floor.checkpoint();
-    const up = await clock.time('upsert', () => sendBatches(client, batches, concurrency));
+    const measured = await withCpu(serverPid, () =>
+      clock.time('upsert', () => sendBatches(client, batches, concurrency)),
+    );
+    const up = measured.result;
     loaded += up.accepted;
     problems.push(...up.problems);
     if (up.accepted !== entities.length)
@@ -111,6 +117,7 @@ export async function bulkLoadPhase({
       batchMs: { p50: batchLatency.p50, max: batchLatency.max },
       baselineRowsPerSec: base.rowsPerSec,
       floorEntitiesPerSec: least.entitiesPerSec,
+      cpu: cpuPerUnit(measured.serverCpuS, measured.generatorCpuS, Math.max(1, up.accepted)),
     });
     log(
       `upsert segment ${s + 1}/${segments}: ${(up.accepted / up.seconds).toFixed(0)} entities/s ` +

@@ -4,6 +4,7 @@
  * ratio compares runs that saw the same machine at the same moment.
  */
 import { airQualityObserved } from '../lib/entities.js';
+import { cpuPerUnit, withCpu } from '../lib/cpu-budget.js';
 import { runLoad } from '../lib/load.js';
 
 const ENTITIES = '/ngsi-ld/v1/entities';
@@ -67,6 +68,7 @@ function problemsOf(label, s, okStatus) {
  * Run the throughput repetitions.
  * @param {object} o
  * @param {string} o.urbisUrl
+ * @param {number} o.urbisPid the server's process, whose CPU per create is measured
  * @param {string} o.apiKey Urbis's key, sent with every request to it (not to the baseline)
  * @param {string} o.helloUrl
  * @param {number} o.reps
@@ -81,6 +83,7 @@ function problemsOf(label, s, okStatus) {
  */
 export async function throughputPhase({
   urbisUrl,
+  urbisPid,
   apiKey,
   helloUrl,
   reps,
@@ -108,9 +111,13 @@ export async function throughputPhase({
 
   for (let rep = 1; rep <= reps; rep++) {
     const h = await runLoad({ url: helloUrl, connections, durationS });
-    const c = await clock.time('create', () =>
-      runLoad({ url: urbisUrl, apiKey, connections, durationS, requests: create }),
+    const measured = await withCpu(urbisPid, () =>
+      clock.time('create', () =>
+        runLoad({ url: urbisUrl, apiKey, connections, durationS, requests: create }),
+      ),
     );
+    const c = measured.result;
+    c.cpu = cpuPerUnit(measured.serverCpuS, measured.generatorCpuS, Math.max(1, c.total));
     const r = await clock.time('retrieve', () =>
       runLoad({ url: urbisUrl, apiKey, connections, durationS, requests: retrieve }),
     );
