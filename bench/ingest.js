@@ -29,7 +29,7 @@ import { REPO_ROOT, freePort, startUrbis } from './lib/processes.js';
 import { median } from './lib/stats.js';
 import { ingestFloorPointsPerSec } from './lib/write-floor.js';
 import { usage } from './lib/proc-usage.js';
-import { budgetMicrosPerUnit, cpuPerUnit, ownCpuSeconds } from './lib/cpu-budget.js';
+import { budgetMicrosPerUnit, cpuPerUnit, withCpu } from './lib/cpu-budget.js';
 import { PhaseClock, formatHotSpots, hotSpots, profilesIn } from './lib/cpu-profile.js';
 
 const SETTINGS = {
@@ -279,22 +279,24 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
   const stored = devices.map(() => 0);
 
   for (let rep = 0; rep < reps; rep++) {
-    const [b0, bg0] = [usage(bare.pid), ownCpuSeconds()];
-    const base = await mqttPhase(bare.port, devices, s, (d) => d.token);
-    const bareCpu = cpuPerUnit(usage(bare.pid).cpuS - b0.cpuS, ownCpuSeconds() - bg0, base.messages);
+    const b = await withCpu(bare.pid, () => mqttPhase(bare.port, devices, s, (d) => d.token));
+    const base = b.result;
+    const bareCpu = cpuPerUnit(b.serverCpuS, b.generatorCpuS, base.messages);
     figures.bare.push(base.pointsPerSec);
     log(`bare broker: ${Math.round(base.pointsPerSec)} points/s`);
 
-    const [u0, g0] = [usage(urbis.pid), ownCpuSeconds()];
-    const m = await clock.time('mqtt', () => mqttPhase(mqttPort, devices, s, (d) => d.token));
-    const [u1, g1] = [usage(urbis.pid), ownCpuSeconds()];
-    const mqttCpu = cpuPerUnit(u1.cpuS - u0.cpuS, g1 - g0, m.messages);
+    const mc = await withCpu(urbis.pid, () =>
+      clock.time('mqtt', () => mqttPhase(mqttPort, devices, s, (d) => d.token)),
+    );
+    const m = mc.result;
+    const mqttRssMiB = usage(urbis.pid).rssMiB;
+    const mqttCpu = cpuPerUnit(mc.serverCpuS, mc.generatorCpuS, m.messages);
     figures.mqttCpu.push(mqttCpu.total);
     figures.mqtt.push(m.pointsPerSec);
     problems.mqtt.push(...(await checkStored(urbis.url, urbis.apiKey, devices, m.acked, stored)));
     m.acked.forEach((n, i) => (stored[i] += n));
     log(
-      `urbis MQTT: ${Math.round(m.pointsPerSec)} points/s, cpu ${Math.round(((u1.cpuS - u0.cpuS) / m.seconds) * 100)}%, rss ${Math.round(u1.rssMiB)} MiB; per message ${Math.round(mqttCpu.server)} µs server + ${Math.round(mqttCpu.generator)} µs generator`,
+      `urbis MQTT: ${Math.round(m.pointsPerSec)} points/s, cpu ${Math.round((mc.serverCpuS / m.seconds) * 100)}%, rss ${Math.round(mqttRssMiB)} MiB; per message ${Math.round(mqttCpu.server)} µs server + ${Math.round(mqttCpu.generator)} µs generator`,
     );
 
     const sqlite = sqliteRowsPerSec(join(dir, `baseline-${rep}.sqlite`), s.rows);
@@ -310,10 +312,10 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     figures.floor.push(floor);
     log(`ingest floor: ${Math.round(floor)} points/s`);
 
-    const [h0, k0] = [usage(urbis.pid), ownCpuSeconds()];
-    const h = await clock.time('http', () => httpPhase(urbis.url, devices, s));
-    const [h1, k1] = [usage(urbis.pid), ownCpuSeconds()];
-    const httpCpu = cpuPerUnit(h1.cpuS - h0.cpuS, k1 - k0, h.messages);
+    const hc = await withCpu(urbis.pid, () => clock.time('http', () => httpPhase(urbis.url, devices, s)));
+    const h = hc.result;
+    const httpRssMiB = usage(urbis.pid).rssMiB;
+    const httpCpu = cpuPerUnit(hc.serverCpuS, hc.generatorCpuS, h.messages);
     figures.httpCpu.push(httpCpu.total);
     figures.http.push(h.pointsPerSec);
     problems.http.push(
@@ -322,7 +324,7 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
     );
     h.acked.forEach((n, i) => (stored[i] += n));
     log(
-      `urbis HTTP batch: ${Math.round(h.pointsPerSec)} points/s, cpu ${Math.round(((h1.cpuS - h0.cpuS) / h.seconds) * 100)}%; per message ${Math.round(httpCpu.server)} µs server + ${Math.round(httpCpu.generator)} µs generator`,
+      `urbis HTTP batch: ${Math.round(h.pointsPerSec)} points/s, cpu ${Math.round((hc.serverCpuS / h.seconds) * 100)}%; per message ${Math.round(httpCpu.server)} µs server + ${Math.round(httpCpu.generator)} µs generator`,
     );
     details.reps.push({
       bare: base.pointsPerSec,
@@ -330,16 +332,16 @@ async function run({ quick, reps, cpuProf, cleanup, log }) {
       mqtt: {
         pointsPerSec: m.pointsPerSec,
         messages: m.messages,
-        cpuPct: ((u1.cpuS - u0.cpuS) / m.seconds) * 100,
+        cpuPct: (mc.serverCpuS / m.seconds) * 100,
         cpuMicrosPerMessage: mqttCpu,
-        rssMiB: u1.rssMiB,
+        rssMiB: mqttRssMiB,
       },
       http: {
         pointsPerSec: h.pointsPerSec,
         messages: h.messages,
-        cpuPct: ((h1.cpuS - h0.cpuS) / h.seconds) * 100,
+        cpuPct: (hc.serverCpuS / h.seconds) * 100,
         cpuMicrosPerMessage: httpCpu,
-        rssMiB: h1.rssMiB,
+        rssMiB: httpRssMiB,
       },
       sqliteRowsPerSec: sqlite,
     });
