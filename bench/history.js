@@ -56,12 +56,15 @@ export class HistoryProbe {
   constructor(file, mods, { devices, prefillPerSeries, modifiedIndex = true }) {
     this.db = new Database(file);
     // The store's pragmas (src/store/sqlite/sqlite-store.ts); checkpoints are run between
-    // measurements, untimed, as the store runs them on the other core.
+    // measurements, untimed, as the store runs them on the other core. Like the store's, the WAL
+    // file is kept (up to 64 MiB) when the log restarts, so commits overwrite pages of it rather
+    // than grow a new file: on the reference VM a frame written to a fresh page costs ~1.7× more.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
     this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.pragma('wal_autocheckpoint = 0');
     mods.runMigrations(this.db);
     if (!modifiedIndex) this.db.exec('DROP INDEX temporal_instances_modified');
@@ -145,8 +148,9 @@ export class HistoryProbe {
     };
   }
 
+  /** Copy the WAL into the file and have the next commit start the log again from its beginning. */
   checkpoint() {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma('wal_checkpoint(RESTART)');
   }
 
   close() {
